@@ -1,0 +1,69 @@
+# exitprof: one Makefile that drives the rest.  `make help` lists the targets.
+SHELL := /bin/bash
+VERSION := 0.1.0
+BUILD := build
+CC ?= cc
+KINC := -Ikernel/src/arch/x86/kvm -Ikernel/src/arch/x86/include -Ikernel/shim
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror=implicit-function-declaration
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+LEAF_SRC := kernel/src/arch/x86/kvm/exit_stats_leaf.c
+GUEST_SRC := sampler/exitprof.c sampler/leaves.c
+
+.PHONY: all help deps modules guest test test-unit test-lab checkpatch clean
+
+all: guest
+
+help:
+	@echo "make deps        install the Debian packages exitprof needs (root)"
+	@echo "make modules     build the patched kvm modules for the stock kernel (cached)"
+	@echo "make guest       build the static guest programs into $(BUILD)/"
+	@echo "make test        unit tests, checkpatch and the Intel lab conformance run"
+	@echo "make test-unit   only the unit tests (seconds)"
+	@echo "make test-lab    only the lab conformance run (minutes, Bochs)"
+	@echo "make checkpatch  kernel style of the hook series and the new files"
+
+# Everything exitprof needs from Debian (kernel build, lab emulators, tests).
+DEBS := gcc-12 make bc bison flex libelf-dev libssl-dev dwarves cpio kmod \
+	xz-utils zstd rsync ccache python3-ply python3-git \
+	bochs bochsbios vgabios seabios qemu-system-x86 busybox-static \
+	isolinux syslinux-common genisoimage debootstrap gnuplot-nox cpuid
+deps:
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEBS)
+
+modules:
+	$(MAKE) -C kernel modules
+
+guest: $(BUILD)/exitprof $(BUILD)/workload
+
+$(BUILD)/exitprof: $(GUEST_SRC) sampler/leaves.h kernel/src/arch/x86/kvm/exit_stats_leaf.h kernel/src/arch/x86/kvm/vmx/exit_reason_table.h
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) -static -DEXITPROF_VERSION='"$(VERSION)"' $(KINC) -Isampler -o $@ $(GUEST_SRC)
+
+$(BUILD)/workload: tests/guest/workload.c
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
+
+$(BUILD)/test_leaf: tests/unit/test_leaf.c $(LEAF_SRC) kernel/src/arch/x86/kvm/exit_stats_leaf.h kernel/src/arch/x86/kvm/vmx/exit_reason_table.h
+	@mkdir -p $(BUILD)
+	$(CC) -O1 -g $(WARN) $(SAN) $(KINC) -o $@ $(LEAF_SRC) $<
+
+$(BUILD)/test_query: tests/unit/test_query.c $(LEAF_SRC) sampler/leaves.c sampler/leaves.h
+	@mkdir -p $(BUILD)
+	$(CC) -O1 -g $(WARN) $(SAN) $(KINC) -Isampler -o $@ $(LEAF_SRC) sampler/leaves.c $<
+
+test-unit: $(BUILD)/test_leaf $(BUILD)/test_query
+	$(BUILD)/test_leaf
+	$(BUILD)/test_query
+
+test-lab: guest
+	tests/lab/conformance.sh
+
+checkpatch:
+	$(MAKE) -C kernel checkpatch
+
+test: test-unit checkpatch test-lab
+
+clean:
+	rm -rf $(BUILD)

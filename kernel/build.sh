@@ -1,0 +1,127 @@
+#!/bin/bash
+# Build exitprof's KVM for Debian's stock kernel from Debian's kernel source.
+#
+#   build.sh modules   kvm.ko, kvm-intel.ko, kvm-amd.ko for the stock kernel,
+#                      debug info stripped, in $CACHE/$KREL/modules (printed)
+#   build.sh kernel    a complete patched kernel (bzImage + all modules),
+#                      release $KREL-exitprof, in $CACHE/$KREL/full
+#   build.sh tree      only prepare the patched tree (prints its path)
+#
+# Each build tree is a copy of the pristine source with the hook series for
+# $KSERIES applied and the new files from src/ copied in.  Trees are kept in
+# the cache and updated in place: a changed series is reversed and
+# re-applied, and src/ files are copied only when they differ, so rebuilds
+# recompile just what changed.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=version.env
+. "$here/version.env"
+dir=$("$here/fetch.sh")
+hdr=$dir/pkg/usr/src/linux-headers-$KREL
+patches=$here/patches/$KSERIES
+
+# The stock kernel was built with this compiler; vermagic must match.
+cc=x86_64-linux-gnu-gcc-12
+command -v "$cc" >/dev/null || { echo "build: $cc not found (apt-get install gcc-12)" >&2; exit 1; }
+for t in bc bison flex pahole; do
+	command -v $t >/dev/null || { echo "build: $t not found (see README: make deps)" >&2; exit 1; }
+done
+# A rustc on PATH changes CONFIG_RUSTC_VERSION against the stock config.
+PATH=$(echo "$PATH" | tr : '\n' | grep -v '/\.cargo/' | paste -sd:)
+if command -v ccache >/dev/null; then
+	export CCACHE_DIR=${CCACHE_DIR:-${EXITPROF_CACHE:-$HOME/.cache/exitprof}/ccache}
+	cc="ccache $cc"
+fi
+mk=(make -j"$(nproc)" CC="$cc" HOSTCC="$cc")
+
+log() { echo "build: $*" >&2; }
+
+# prepare_tree NAME: prints the path of the patched tree $dir/NAME
+prepare_tree() {
+	local tree=$dir/$1 state
+	if [ ! -d "$tree" ]; then
+		log "copying pristine source to $tree"
+		cp -a "$dir/linux-source-$KSERIES" "$tree.tmp"
+		mv "$tree.tmp" "$tree"
+	fi
+	state=$tree/.exitprof-series
+	if ! diff -rq "$patches" "$state" >/dev/null 2>&1; then
+		if [ -d "$state" ]; then
+			log "reversing the previously applied series"
+			for p in $(ls -r "$state"/*.patch); do
+				patch -s -R -p1 -d "$tree" <"$p"
+			done
+			rm -rf "$state"
+		fi
+		for p in "$patches"/*.patch; do
+			log "applying $(basename "$p")"
+			patch -s -p1 --forward -d "$tree" <"$p"
+		done
+		cp -r "$patches" "$state"
+	fi
+	(cd "$here/src" && find . -type f) | while read -r f; do
+		cmp -s "$here/src/$f" "$tree/$f" || install -D -m 644 "$here/src/$f" "$tree/$f"
+	done
+	echo "$tree"
+}
+
+# configure TREE RELEASE: the stock config, unchanged by olddefconfig
+configure() {
+	local tree=$1 rel=$2
+	[ -e "$tree/.exitprof-configured-$rel" ] && return 0
+	log "configuring $tree as $rel from the stock config"
+	cp "$hdr/.config" "$tree/.config"
+	cp "$hdr/Module.symvers" "$tree/Module.symvers"
+	# BTF-only vmlinux from the headers package: modules get .BTF like stock
+	[ -e "$hdr/vmlinux" ] && cp "$hdr/vmlinux" "$tree/vmlinux"
+	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" olddefconfig >&2
+	if ! diff <(grep -v '^#' "$hdr/.config" | sort) \
+		  <(grep -v '^#' "$tree/.config" | sort) >&2; then
+		log "olddefconfig changed the stock config (see diff above)"
+		exit 1
+	fi
+	touch "$tree/.exitprof-configured-$rel"
+}
+
+case "${1:-}" in
+tree)
+	prepare_tree build-modules
+	;;
+modules)
+	tree=$(prepare_tree build-modules)
+	configure "$tree" "$KREL"
+	if [ ! -e "$tree/.exitprof-prepared" ]; then
+		log "modules_prepare"
+		"${mk[@]}" -C "$tree" KERNELRELEASE="$KREL" modules_prepare >&2
+		touch "$tree/.exitprof-prepared"
+	fi
+	log "building arch/x86/kvm"
+	"${mk[@]}" -C "$tree" KERNELRELEASE="$KREL" M=arch/x86/kvm modules >&2
+	out=$dir/modules
+	mkdir -p "$out"
+	for m in kvm kvm-intel kvm-amd; do
+		strip --strip-debug -o "$out/$m.ko.tmp" "$tree/arch/x86/kvm/$m.ko"
+		mv "$out/$m.ko.tmp" "$out/$m.ko"
+	done
+	echo "$out"
+	;;
+kernel)
+	tree=$(prepare_tree build-full)
+	rel=$KREL-exitprof
+	configure "$tree" "$rel"
+	log "building bzImage and all modules as $rel (hours on 2 cores)"
+	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" bzImage modules >&2
+	out=$dir/full
+	rm -rf "$out"
+	mkdir -p "$out/boot"
+	cp "$tree/arch/x86/boot/bzImage" "$out/boot/vmlinuz-$rel"
+	cp "$tree/.config" "$out/boot/config-$rel"
+	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" INSTALL_MOD_PATH="$out" \
+		INSTALL_MOD_STRIP=1 modules_install >&2
+	echo "$out"
+	;;
+*)
+	echo "usage: $0 modules|kernel|tree" >&2
+	exit 2
+	;;
+esac

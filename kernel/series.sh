@@ -1,0 +1,42 @@
+#!/bin/bash
+# Edit the hook series with git, the way it would be sent upstream.
+#   series.sh edit [FILE...]  make $CACHE/$KREL/series: a git tree of the
+#                      files the series touches plus FILE... (pristine, tagged
+#                      base), then `git am` of the series
+#   series.sh export   write its commits back to patches/$KSERIES/ with
+#                      git format-patch, signed off by your git identity
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=version.env
+. "$here/version.env"
+dir=$("$here/fetch.sh")
+src=$dir/linux-source-$KSERIES
+tree=$dir/series
+patches=$here/patches/$KSERIES
+
+case "${1:-}" in
+edit)
+	rm -rf "$tree"
+	mkdir -p "$tree"
+	shift
+	files=$({ grep -h '^+++ b/' "$patches"/*.patch | cut -c7-
+		  printf '%s\n' "$@"; } | sort -u)
+	for f in $files; do install -D -m 644 "$src/$f" "$tree/$f"; done
+	git -C "$tree" init -q
+	git -C "$tree" add -A
+	git -C "$tree" commit -q -m "pristine $KREL"
+	git -C "$tree" tag base
+	git -C "$tree" am -q "$patches"/*.patch
+	echo "$tree"
+	;;
+export)
+	git -C "$tree" rebase -q --signoff base
+	rm -f "$patches"/*.patch
+	git -C "$tree" format-patch -q --no-signature -o "$patches" base
+	ls "$patches"
+	;;
+*)
+	echo "usage: $0 edit [FILE...] | export" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Answers for the exitprof CPUID leaves 0x4ffffffb-0x4fffffff.
+ *
+ * The index in ECX is guest-controlled and any 32-bit value is legal: it is
+ * bounded against the vendor table and clamped against speculation before it
+ * indexes anything.  Every register is written on every path, so nothing from
+ * kernel memory can reach the guest.
+ */
+#include <linux/nospec.h>
+
+#include "exit_stats_leaf.h"
+
+bool kvm_exit_stats_defined(const struct kvm_exit_stats_taxonomy *t, u32 code)
+{
+	if (code > t->max_code)
+		return false;
+	code = array_index_nospec(code, t->max_code + 1);
+	return t->names[code];
+}
+
+bool kvm_exit_stats_leaf(const struct kvm_exit_stats_taxonomy *t,
+			 const bool *enabled, u32 flags, u32 leaf, u32 index,
+			 u32 regs[4], kvm_exit_stats_sum_fn sum, void *ctx)
+{
+	u64 count = 0, cycles = 0;
+	u32 slot = KVM_EXIT_STATS_ALL;
+
+	if (leaf < KVM_EXIT_STATS_LEAF_INFO || leaf > KVM_EXIT_STATS_LEAF_CYCLES)
+		return false;
+
+	regs[KVM_EXIT_STATS_EAX] = 0;
+	regs[KVM_EXIT_STATS_EBX] = 0;
+	regs[KVM_EXIT_STATS_ECX] = 0;
+	regs[KVM_EXIT_STATS_EDX] = 0;
+
+	if (leaf == KVM_EXIT_STATS_LEAF_INFO) {
+		regs[KVM_EXIT_STATS_EAX] = KVM_EXIT_STATS_VERSION;
+		regs[KVM_EXIT_STATS_EBX] = t->id;
+		regs[KVM_EXIT_STATS_ECX] = t->max_code;
+		regs[KVM_EXIT_STATS_EDX] = flags & KVM_EXIT_STATS_FLAG_HOST;
+		return true;
+	}
+
+	if (leaf >= KVM_EXIT_STATS_LEAF_COUNT) {
+		if (!kvm_exit_stats_defined(t, index)) {
+			regs[KVM_EXIT_STATS_EDX] = KVM_EXIT_STATS_UNDEFINED;
+			return true;
+		}
+		index = array_index_nospec(index, t->max_code + 1);
+		if (!enabled[index])
+			return true;
+		slot = t->slot(index);
+	}
+
+	sum(ctx, slot, &count, &cycles);
+
+	if (leaf == KVM_EXIT_STATS_LEAF_TOTAL_COUNT ||
+	    leaf == KVM_EXIT_STATS_LEAF_COUNT) {
+		regs[KVM_EXIT_STATS_EAX] = (u32)count;
+	} else {
+		regs[KVM_EXIT_STATS_EBX] = (u32)(cycles >> 32);
+		regs[KVM_EXIT_STATS_ECX] = (u32)cycles;
+	}
+	return true;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The exitprof CPUID leaves: interface constants and the pure leaf dispatch.
+ * Free of vCPU and locking details so that user space (exitprof's unit tests
+ * and guest tools) builds the very same code.
+ */
+#ifndef __KVM_X86_EXIT_STATS_LEAF_H
+#define __KVM_X86_EXIT_STATS_LEAF_H
+
+#include <linux/types.h>
+
+#define KVM_EXIT_STATS_LEAF_INFO	0x4ffffffb
+#define KVM_EXIT_STATS_LEAF_TOTAL_COUNT	0x4ffffffc
+#define KVM_EXIT_STATS_LEAF_TOTAL_CYCLES 0x4ffffffd
+#define KVM_EXIT_STATS_LEAF_COUNT	0x4ffffffe
+#define KVM_EXIT_STATS_LEAF_CYCLES	0x4fffffff
+
+#define KVM_EXIT_STATS_VERSION		1
+#define KVM_EXIT_STATS_TAXONOMY_VMX	1	/* Intel SDM basic exit reasons */
+#define KVM_EXIT_STATS_TAXONOMY_SVM	2	/* AMD APM SVM exit codes */
+#define KVM_EXIT_STATS_FLAG_HOST	0x1	/* figures are host-wide */
+#define KVM_EXIT_STATS_UNDEFINED	0xffffffff	/* edx for undefined codes */
+
+/* Pseudo slot passed to the sum callback for the totals over all reasons. */
+#define KVM_EXIT_STATS_ALL		0xffffffff
+
+/* Largest code any vendor table defines, bounds the per-code arrays. */
+#define KVM_EXIT_STATS_MAX_CODE		0x404
+
+struct kvm_exit_stats_taxonomy {
+	u32 id;			/* KVM_EXIT_STATS_TAXONOMY_* */
+	u32 max_code;		/* highest code the vendor's manual defines */
+	const char *const *names;	/* [max_code + 1], NULL: not defined */
+	u32 (*slot)(u32 code);	/* counter slot of a defined code */
+};
+
+enum kvm_exit_stats_reg { KVM_EXIT_STATS_EAX, KVM_EXIT_STATS_EBX,
+			  KVM_EXIT_STATS_ECX, KVM_EXIT_STATS_EDX };
+
+typedef void (*kvm_exit_stats_sum_fn)(void *ctx, u32 slot, u64 *count,
+				      u64 *cycles);
+
+bool kvm_exit_stats_defined(const struct kvm_exit_stats_taxonomy *t, u32 code);
+bool kvm_exit_stats_leaf(const struct kvm_exit_stats_taxonomy *t,
+			 const bool *enabled, u32 flags, u32 leaf, u32 index,
+			 u32 regs[4], kvm_exit_stats_sum_fn sum, void *ctx);
+
+#endif /* __KVM_X86_EXIT_STATS_LEAF_H */
