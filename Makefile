@@ -35,13 +35,13 @@ deps:
 modules:
 	$(MAKE) -C kernel modules
 
-guest: $(BUILD)/exitprof $(BUILD)/workload
+guest: $(BUILD)/exitprof $(BUILD)/leafcheck
 
 $(BUILD)/exitprof: $(GUEST_SRC) sampler/leaves.h kernel/src/arch/x86/kvm/exit_stats_leaf.h kernel/src/arch/x86/kvm/vmx/exit_reason_table.h
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) -static -DEXITPROF_VERSION='"$(VERSION)"' $(KINC) -Isampler -o $@ $(GUEST_SRC)
 
-$(BUILD)/workload: tests/guest/workload.c
+$(BUILD)/leafcheck: tests/guest/leafcheck.c
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
 

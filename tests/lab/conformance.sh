@@ -1,0 +1,66 @@
+#!/bin/bash
+# Lab conformance run, one boot of the nested stack (Intel VMX on Bochs):
+#   in L2:  exitprof query --all, then leafcheck (SPEC §1-3 from the guest)
+#   in L1:  with L2 paused, l1-compare.sh (exit_stats == KVM's accounting)
+# Prints every check and a closing "N passed, M failed".
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+vendor=${VENDOR:-intel}
+make -s guest
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+rc=0
+lab/run --vendor "$vendor" --copy build/exitprof --copy build/leafcheck \
+	--l1 tests/lab/l1-compare.sh -- \
+	'exitprof query --all; a=$?; leafcheck; b=$?; [ $a = 0 ] && [ $b = 0 ]' \
+	>"$out" || rc=$?
+cat "$out"
+
+set +e	# each check below records its own status
+pass=0 fail=0
+check() {
+	if [ "$1" = 0 ]; then
+		pass=$((pass + 1)); echo "conformance: ok   $2"
+	else
+		fail=$((fail + 1)); echo "conformance: FAIL $2"
+	fi
+}
+check "$rc" "lab/run exit status ($rc)"
+
+# exitprof query --all: header, the 80 reasons SPEC §2 defines, the usual ones live
+grep -q '^# exitprof interface v1, taxonomy 1 (Intel SDM basic exit reasons), highest reason 85, scope vm$' "$out"
+check $? "exitprof query --all header: v1, taxonomy 1, highest 85, vm scope"
+n=$(awk '$1 ~ /^[0-9]+$/ && NF == 5 && $5 ~ /^(enabled|zero)$/' "$out" | wc -l)
+[ "$n" = 80 ]; check $? "exitprof query --all lists the 80 defined reasons ($n)"
+for r in 1 10 30 48; do
+	awk -v r=$r '$1 == r && NF == 5 && $3 > 0 && $5 == "enabled" { f = 1 } END { exit !f }' "$out"
+	check $? "reason $r has exits and reads as enabled"
+done
+grep -q '^ total - ' "$out"; check $? "exitprof query --all prints a total line"
+
+# the in-guest and in-L1 checkers each end with their own summary
+for who in leafcheck l1-compare; do
+	s=$(grep "^$who: " "$out" | grep -c 'FAIL' || true)
+	o=$(grep -c "^$who: ok" "$out" || true)
+	[ "$o" -gt 0 ] && [ "$s" = 0 ]; check $? "$who: $o ok, $s failed"
+done
+
+# README's list of enabled reasons must be what the running KVM reports.
+# UPDATE_README=1 rewrites it from this run.
+ver=$(. kernel/version.env && echo "$KSERIES")
+live=$(awk '$1 == "exit_stats|" && $NF == "enabled" { printf "`%s` %s, ", $2, $3 }' "$out" | sed 's/, $//')
+begin="<!-- enabled-reasons $ver -->"
+if [ -n "$live" ] && [ "${UPDATE_README:-}" = 1 ]; then
+	awk -v b="$begin" -v l="$live" '
+		$0 == b { print; print l; skip = 1; next }
+		/^<!-- \/enabled-reasons -->$/ { skip = 0 }
+		!skip' README.md >README.md.tmp && mv README.md.tmp README.md
+fi
+doc=$(awk -v b="$begin" '$0 == b { on = 1; next } /^<!-- \/enabled-reasons -->$/ { on = 0 } on' README.md)
+[ -n "$live" ] && [ "$live" = "$doc" ]
+check $? "README's enabled reasons for $ver match the running KVM (UPDATE_README=1 to refresh)"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,50 @@
+#!/bin/sh
+# Runs in L1 (busybox sh) while L2 is paused: the per-VM exit_stats file must
+# equal KVM's own accounting for that VM, exactly: per reason against the
+# kvm_exit tracepoint histogram the lab installed before L2 started, and in
+# total against the vCPUs' "exits" statistic.
+# Env from lab/run: KVM_VM_DIR, KVM_EXIT_HIST.
+set -u
+stats=$KVM_VM_DIR/exit_stats
+[ -r "$stats" ] || { echo "l1-compare: FAIL no $stats"; echo "0 passed, 1 failed"; exit 1; }
+sed 's/^/exit_stats| /' "$stats"
+exits=$(cat "$KVM_VM_DIR/exits")
+echo "vcpu exits statistic| $exits"
+grep -E 'exit_reason|Hits|Entries|Dropped' "$KVM_EXIT_HIST" | sed 's/^/kvm_exit hist| /'
+
+# exit_stats first (FNR==NR), then the histogram
+awk -v exits="$exits" '
+function check(ok, msg) {
+	printf "l1-compare: %s %s\n", ok ? "ok  " : "FAIL", msg
+	if (ok) pass++; else fail++
+}
+FNR == NR {
+	if ($1 == "total") { total = $3; next }
+	if ($1 ~ /^[0-9]+$/) { cnt[$1] = $3; known[$1] = 1 }
+	next
+}
+/exit_reason:/ {
+	line = $0
+	sub(/.*exit_reason:[ \t]*/, "", line); split(line, a, /[ \t}]/); code = a[1] % 65536
+	line = $0
+	sub(/.*hitcount:[ \t]*/, "", line); split(line, b, /[ \t]/)
+	hist[code] += b[1]; hsum += b[1]; seen[code] = 1
+}
+/Dropped:/ { dropped = $2 }
+/Hits:/ { hits = $2 }
+END {
+	bad = 0
+	for (c in known) {
+		h = (c in hist) ? hist[c] : 0
+		if (cnt[c] != h) { bad++; printf "l1-compare: reason %s: exit_stats %s, tracepoint %s\n", c, cnt[c], h }
+	}
+	for (c in seen)
+		if (!(c in known)) { bad++; printf "l1-compare: reason %s seen by the tracepoint is not in exit_stats\n", c }
+	check(bad == 0, "every reason: exit_stats count == kvm_exit tracepoint count")
+	check(dropped == 0, "tracepoint histogram dropped nothing (" dropped ")")
+	check(hits == hsum, "histogram total " hits " == sum of its entries " hsum)
+	check(total == hsum, "exit_stats total " total " == kvm_exit tracepoint events " hsum)
+	check(total == exits, "exit_stats total " total " == vCPU exits statistic " exits)
+	printf "%d passed, %d failed\n", pass, fail
+	exit fail ? 1 : 0
+}' "$stats" "$KVM_EXIT_HIST"
