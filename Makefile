@@ -9,6 +9,8 @@ WARN := -Wall -Wextra -Werror=implicit-function-declaration
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 LEAF_SRC := kernel/src/arch/x86/kvm/exit_stats_leaf.c
 GUEST_SRC := sampler/exitprof.c sampler/leaves.c
+# the kernel's pure files and tables, shared with user space
+KSHARED := $(wildcard kernel/src/arch/x86/kvm/*.h kernel/src/arch/x86/kvm/*/*.h kernel/src/arch/x86/include/asm/*.h kernel/shim/linux/*.h)
 
 .PHONY: all help deps modules guest test test-unit test-lab checkpatch clean
 
@@ -37,7 +39,7 @@ modules:
 
 guest: $(BUILD)/exitprof $(BUILD)/leafcheck
 
-$(BUILD)/exitprof: $(GUEST_SRC) sampler/leaves.h kernel/src/arch/x86/kvm/exit_stats_leaf.h kernel/src/arch/x86/kvm/vmx/exit_reason_table.h
+$(BUILD)/exitprof: $(GUEST_SRC) sampler/leaves.h $(KSHARED)
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) -static -DEXITPROF_VERSION='"$(VERSION)"' $(KINC) -Isampler -o $@ $(GUEST_SRC)
 
@@ -45,11 +47,11 @@ $(BUILD)/leafcheck: tests/guest/leafcheck.c
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
 
-$(BUILD)/test_leaf: tests/unit/test_leaf.c $(LEAF_SRC) kernel/src/arch/x86/kvm/exit_stats_leaf.h kernel/src/arch/x86/kvm/vmx/exit_reason_table.h
+$(BUILD)/test_leaf: tests/unit/test_leaf.c $(LEAF_SRC) $(KSHARED)
 	@mkdir -p $(BUILD)
 	$(CC) -O1 -g $(WARN) $(SAN) $(KINC) -o $@ $(LEAF_SRC) $<
 
-$(BUILD)/test_query: tests/unit/test_query.c $(LEAF_SRC) sampler/leaves.c sampler/leaves.h
+$(BUILD)/test_query: tests/unit/test_query.c $(LEAF_SRC) sampler/leaves.c sampler/leaves.h $(KSHARED)
 	@mkdir -p $(BUILD)
 	$(CC) -O1 -g $(WARN) $(SAN) $(KINC) -Isampler -o $@ $(LEAF_SRC) sampler/leaves.c $<
 

@@ -11,6 +11,13 @@ static const char *const vmx_names[] = {
 #undef VMX_EXIT_REASON
 };
 
+static const char *const svm_names[] = {
+#define SVM_EXIT_CODE(code, name) \
+	[code] = name,
+#include "svm/exit_code_table.h"
+#undef SVM_EXIT_CODE
+};
+
 static void hw_cpuid(uint32_t leaf, uint32_t subleaf, struct ep_regs *r)
 {
 	__asm__ volatile("cpuid"
@@ -36,6 +43,9 @@ const char *ep_reason_name(uint32_t taxonomy, uint32_t code)
 	if (taxonomy == KVM_EXIT_STATS_TAXONOMY_VMX &&
 	    code < sizeof(vmx_names) / sizeof(vmx_names[0]))
 		return vmx_names[code];
+	if (taxonomy == KVM_EXIT_STATS_TAXONOMY_SVM &&
+	    code < sizeof(svm_names) / sizeof(svm_names[0]))
+		return svm_names[code];
 	return NULL;
 }
 

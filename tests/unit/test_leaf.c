@@ -19,6 +19,13 @@ static const char *const vmx_names[] = {
 #undef VMX_EXIT_REASON
 };
 
+static const char *const svm_names[] = {
+#define SVM_EXIT_CODE(code, name) \
+	[code] = name,
+#include "svm/exit_code_table.h"
+#undef SVM_EXIT_CODE
+};
+
 static u32 vmx_slot(u32 code)
 {
 	return code;
@@ -31,15 +38,35 @@ static const struct kvm_exit_stats_taxonomy vmx = {
 	.slot = vmx_slot,
 };
 
+static const struct kvm_exit_stats_taxonomy svm = {
+	.id = KVM_EXIT_STATS_TAXONOMY_SVM,
+	.max_code = sizeof(svm_names) / sizeof(svm_names[0]) - 1,
+	.names = svm_names,
+	.slot = kvm_exit_stats_svm_slot,
+};
+
+static const struct kvm_exit_stats_taxonomy *tax;
+
 static bool enabled[KVM_EXIT_STATS_MAX_CODE + 1];
 static unsigned long failures, checks, bad_slots;
 
 /* SPEC §2: defined 0-34, 36, 37, 39-41, 43-70, 72-81, 84, 85. */
-static bool spec_defined(uint32_t n)
+static bool sdm_defined(uint32_t n)
 {
 	return n <= 34 || n == 36 || n == 37 || (n >= 39 && n <= 41) ||
 	       (n >= 43 && n <= 70) || (n >= 72 && n <= 81) || n == 84 ||
 	       n == 85;
+}
+
+/* APM Vol. 2, Appendix C: 0x0-0xa6 and 0x400-0x403. */
+static bool apm_defined(uint32_t n)
+{
+	return n <= 0xa6 || (n >= 0x400 && n <= 0x403);
+}
+
+static bool spec_defined(uint32_t n)
+{
+	return tax == &vmx ? sdm_defined(n) : apm_defined(n);
 }
 
 static bool fake_enabled(uint32_t n)
@@ -85,7 +112,7 @@ static void expect(uint32_t leaf, uint32_t ecx, bool handled,
 	int i;
 
 	memset(&f, 0xa5, sizeof(f));
-	got = kvm_exit_stats_leaf(&vmx, enabled, 0, leaf, ecx, f.regs,
+	got = kvm_exit_stats_leaf(tax, enabled, 0, leaf, ecx, f.regs,
 				  fake_sum, NULL);
 	checks++;
 	for (i = 0; i < 4; i++) {
@@ -112,9 +139,9 @@ static void check_reason(uint32_t n)
 	if (!spec_defined(n)) {
 		c[3] = t[3] = 0xffffffff;
 	} else if (fake_enabled(n)) {
-		c[0] = (uint32_t)slot_count(n);
-		t[1] = (uint32_t)(slot_cycles(n) >> 32);
-		t[2] = (uint32_t)slot_cycles(n);
+		c[0] = (uint32_t)slot_count(tax->slot(n));
+		t[1] = (uint32_t)(slot_cycles(tax->slot(n)) >> 32);
+		t[2] = (uint32_t)slot_cycles(tax->slot(n));
 	}
 	expect(KVM_EXIT_STATS_LEAF_COUNT, n, true, c);
 	expect(KVM_EXIT_STATS_LEAF_CYCLES, n, true, t);
@@ -124,7 +151,7 @@ static void check_totals(uint32_t ecx)
 {
 	const uint32_t c[4] = { (uint32_t)ALL_COUNT, 0, 0, 0 };
 	const uint32_t t[4] = { 0, ALL_CYCLES >> 32, (uint32_t)ALL_CYCLES, 0 };
-	const uint32_t info[4] = { 1, KVM_EXIT_STATS_TAXONOMY_VMX, 85, 0 };
+	const uint32_t info[4] = { 1, tax->id, tax == &vmx ? 85 : 0x403, 0 };
 
 	expect(KVM_EXIT_STATS_LEAF_TOTAL_COUNT, ecx, true, c);
 	expect(KVM_EXIT_STATS_LEAF_TOTAL_CYCLES, ecx, true, t);
@@ -141,19 +168,18 @@ static uint32_t next(void)
 	return (uint32_t)rng;
 }
 
-int main(int argc, char **argv)
+static void run(const struct kvm_exit_stats_taxonomy *t, bool exhaustive)
 {
-	static const uint32_t edges[] = { 86, 0xbf, 0xc0, 0xff, 0x100, 0x403,
-		0x404, 0x405, 0xffff, 0x10000, 0x7fffffff, 0x80000000,
-		0xfffffffe, 0xffffffff };
+	static const uint32_t edges[] = { 86, 0xa6, 0xa7, 0xbf, 0xc0, 0xff,
+		0x100, 0x3ff, 0x400, 0x403, 0x404, 0x405, 0xffff, 0x10000,
+		0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff };
 	static const uint32_t others[] = { 0, 1, 0xd, 0x40000000, 0x40000001,
 		0x4ffffff0, 0x4ffffffa, 0x50000000, 0x80000000, 0xffffffff };
-	/* "exhaustive" walks all 2^32 ECX values (minutes; make fuzz) */
-	bool exhaustive = argc > 1 && !strcmp(argv[1], "exhaustive");
 	const uint32_t none[4] = { 0 };
 	uint64_t i;
 	uint32_t n;
 
+	tax = t;
 	for (n = 0; n <= KVM_EXIT_STATS_MAX_CODE; n++)
 		enabled[n] = fake_enabled(n);
 
@@ -174,18 +200,37 @@ int main(int argc, char **argv)
 		expect(others[i], 0, false, none);
 		expect(others[i], 10, false, none);
 	}
-	for (n = 0; n < 86; n++)
-		if (spec_defined(n) != !!vmx_names[n]) {
-			fprintf(stderr, "FAIL table: reason %u defined=%d, SPEC says %d\n",
-				n, !!vmx_names[n], spec_defined(n));
+	for (n = 0; n <= 0x1000; n++)
+		if (spec_defined(n) != (n <= t->max_code && t->names[n])) {
+			fprintf(stderr, "FAIL table %u: reason %u defined in the table %d, manual says %d\n",
+				t->id, n, n <= t->max_code && t->names[n],
+				spec_defined(n));
 			failures++;
 		}
+	/* distinct defined codes never share a counter slot */
+	for (n = 0; n <= t->max_code; n++)
+		for (i = n + 1; i <= t->max_code; i++)
+			if (t->names[n] && t->names[i] &&
+			    t->slot(n) == t->slot((uint32_t)i)) {
+				fprintf(stderr, "FAIL slots: %u and %u share %u\n",
+					n, (uint32_t)i, t->slot(n));
+				failures++;
+			}
+}
+
+int main(int argc, char **argv)
+{
+	/* "exhaustive" walks all 2^32 ECX values (minutes; make fuzz) */
+	bool exhaustive = argc > 1 && !strcmp(argv[1], "exhaustive");
+
+	run(&vmx, exhaustive);
+	run(&svm, exhaustive);
 	if (bad_slots) {
 		fprintf(stderr, "FAIL %lu sums asked for a slot out of range\n",
 			bad_slots);
 		failures++;
 	}
-	printf("test_leaf: %lu register checks\n", checks);
+	printf("test_leaf: %lu register checks, Intel and AMD tables\n", checks);
 	printf("%lu passed, %lu failed\n", checks - failures, failures);
 	return failures ? 1 : 0;
 }

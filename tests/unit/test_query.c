@@ -98,7 +98,10 @@ int main(void)
 	CHECK(!strcmp(ep_reason_name(info.taxonomy, 1), "EXTERNAL_INTERRUPT"));
 	CHECK(ep_reason_name(info.taxonomy, 35) == NULL);
 	CHECK(ep_reason_name(info.taxonomy, 86) == NULL);
-	CHECK(ep_reason_name(2, 0) == NULL);
+	CHECK(!strcmp(ep_reason_name(2, 0x72), "CPUID"));
+	CHECK(!strcmp(ep_reason_name(2, 0x400), "NPF"));
+	CHECK(ep_reason_name(2, 0xa7) == NULL && ep_reason_name(2, 0x404) == NULL);
+	CHECK(ep_reason_name(3, 0) == NULL);
 
 	ep_read_reason(1, &r);
 	CHECK(r.state == EP_ENABLED && r.count == 0xffffff00u &&

@@ -7,6 +7,7 @@
 #ifndef __KVM_X86_EXIT_STATS_LEAF_H
 #define __KVM_X86_EXIT_STATS_LEAF_H
 
+#include <linux/limits.h>
 #include <linux/types.h>
 
 #define KVM_EXIT_STATS_LEAF_INFO	0x4ffffffb
@@ -25,7 +26,26 @@
 #define KVM_EXIT_STATS_ALL		0xffffffff
 
 /* Largest code any vendor table defines, bounds the per-code arrays. */
-#define KVM_EXIT_STATS_MAX_CODE		0x404
+#define KVM_EXIT_STATS_MAX_CODE		0x403
+
+/*
+ * Counter slot of an SVM exit code.  The codes are sparse: 0x0-0xa6 map to
+ * the same slot, the NPF/AVIC/VMGEXIT block 0x400-0x403 follows them, and
+ * anything else (e.g. VMEXIT_INVALID) gets an out-of-range slot, which the
+ * counting code files under "other".
+ */
+#define KVM_EXIT_STATS_SVM_HIGH		0x400
+#define KVM_EXIT_STATS_SVM_LOW_SLOTS	0xa7
+
+static inline u32 kvm_exit_stats_svm_slot(u32 code)
+{
+	if (code < KVM_EXIT_STATS_SVM_LOW_SLOTS)
+		return code;
+	if (code - KVM_EXIT_STATS_SVM_HIGH <= 3)
+		return KVM_EXIT_STATS_SVM_LOW_SLOTS + code -
+		       KVM_EXIT_STATS_SVM_HIGH;
+	return U32_MAX;
+}
 
 struct kvm_exit_stats_taxonomy {
 	u32 id;			/* KVM_EXIT_STATS_TAXONOMY_* */
