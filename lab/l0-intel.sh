@@ -1,0 +1,92 @@
+# shellcheck shell=bash
+# Sourced by lab/run: L0 for --vendor intel = Bochs 2.7 emulating a Skylake-X with
+# VMX + EPT, booting L1 from an isolinux ISO. The per-vendor interface is
+#   l0_tools            print "command-or-file package" lines of what L0 needs
+#   l0_start WORK KERNEL APPEND LAYER...
+#                       boot L1 in the background with com1 -> WORK/console.log
+#                       (console) and com2 -> WORK/data.log (data channel); set L0_PID
+# Everything above L0 (initramfs, L1 and L2 init) is shared between vendors.
+
+l0_name() { echo bochs; }
+
+l0_tools() {
+	cat <<'EOF'
+bochs-bin bochs
+/usr/share/bochs/BIOS-bochs-latest bochsbios
+/usr/share/vgabios/vgabios.bin vgabios
+genisoimage genisoimage
+setpriv util-linux
+/usr/lib/ISOLINUX/isolinux.bin isolinux
+/usr/lib/syslinux/modules/bios/ldlinux.c32 syslinux-common
+EOF
+}
+
+l0_start() {
+	local work=$1 kernel=$2 append=$3 i=0 l
+	shift 3
+	local -a graft=("vmlinuz=$kernel") names=()
+	for l in "$@"; do
+		i=$((i + 1))
+		graft+=("l$i.img=$l")
+		names+=("/l$i.img")
+	done
+	mkdir -p "$work/iso/isolinux"
+	# genisoimage patches the boot-info table into isolinux.bin: use a private copy
+	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 \
+		"$work/iso/isolinux/"
+	local IFS=,
+	cat >"$work/iso/isolinux/isolinux.cfg" <<EOF
+SERIAL 0 115200
+DEFAULT l1
+PROMPT 0
+TIMEOUT 1
+LABEL l1
+  KERNEL /vmlinuz
+  APPEND initrd=${names[*]} $append
+EOF
+	unset IFS
+	genisoimage -quiet -o "$work/l1.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
+		-no-emul-boot -boot-load-size 4 -boot-info-table -J -R -f \
+		-graft-points "isolinux/=$work/iso/isolinux" "${graft[@]}"
+
+	# Debian's Bochs has no nogui: rfb without waiting for a viewer (it picks a free
+	# port from 5900 on). sync=none: guest time follows the instruction count, so idle
+	# time costs nothing; all timing is done on the host side.
+	cat >"$work/bochsrc" <<EOF
+display_library: rfb, options="timeout=0"
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+memory: guest=2048, host=2048
+cpu: model=corei7_skylake_x, count=1, ips=${LAB_BOCHS_IPS:-50000000}, reset_on_triple_fault=0
+clock: sync=none, time0=local
+pci: enabled=1, chipset=i440fx
+ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
+ata0-master: type=cdrom, path=$work/l1.iso, status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev=$work/console.log
+com2: enabled=1, mode=file, dev=$work/data.log
+log: $work/bochs.log
+panic: action=fatal
+error: action=report
+info: action=report
+debug: action=ignore
+mouse: enabled=0
+speaker: enabled=0
+sound: driver=dummy
+EOF
+	# no sound: Bochs' ALSA output aborts (fortify) on hosts without a sound card
+	# Bochs starts in its debugger: the rc file continues at once
+	echo c >"$work/bochs-dbg.rc"
+	: >"$work/console.log"
+	: >"$work/data.log"
+	# pdeathsig: Bochs dies with lab/run even if that is SIGKILLed (no trap runs then)
+	setpriv --pdeathsig KILL bochs-bin -q -f "$work/bochsrc" -rc "$work/bochs-dbg.rc" \
+		</dev/null >"$work/bochs.out" 2>&1 &
+	# shellcheck disable=SC2034 # read by lab/run
+	L0_PID=$!
+}
+
+# What to show when L0 itself died.
+l0_log() { # WORK
+	tail -n 15 "$1/bochs.out" "$1/bochs.log" 2>/dev/null
+}

@@ -1,0 +1,183 @@
+#!/bin/bash
+# Builds the L1 initramfs as three cpio layers that the kernel unpacks in order
+# (isolinux initrd=a,b,c, or concatenated):
+#   base  busybox, L1 /init, qemu-system-x86_64 with its libraries and ROMs, the L2
+#         kernel and the L2 base initramfs (busybox + L2 /init)    cached, ~70 MB
+#   mods  irqbypass.ko, ccp.ko (stock) and kvm*.ko from the modules dir    cached
+#   run   settings, L1 script, --copy files and the L2 per-run layer       per run
+# Layers are uncompressed: decompressing under Bochs costs more than loading.
+#
+# Usage (prints the path of the result on stdout):
+#   mkinitramfs.sh base            cached base layer
+#   mkinitramfs.sh mods DIR        cached modules layer for DIR/kvm{,-intel,-amd}.ko
+#   mkinitramfs.sh stock-kvm       directory with Debian's stock kvm*.ko, uncompressed
+#   mkinitramfs.sh run OUT WORK [COPY...]
+#       per-run layer; settings from the environment: NONCE SMP L2_MEM L2_APPEND
+#       COMMAND_FILE L1_SCRIPT (may be empty) LAB_KVM_ARGS LAB_KVM_VENDOR_ARGS
+set -euo pipefail
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../kernel/version.env
+. "$LAB_DIR/../kernel/version.env"
+LAB_CACHE=${EXITPROF_CACHE:-$HOME/.cache/exitprof}/lab
+KPKG=${EXITPROF_CACHE:-$HOME/.cache/exitprof}/$KREL/pkg
+mkdir -p "$LAB_CACHE"
+tmp=
+trap '[ -z "$tmp" ] || rm -rf "$tmp"' EXIT
+
+# qemu's firmware (Debian's qemu searches /usr/share/qemu, then /usr/share/seabios):
+# the BIOS and the option ROMs -kernel uses. Copied to the same paths.
+LAB_QEMU_ROMS=(/usr/share/seabios/bios-256k.bin /usr/share/qemu/linuxboot.bin
+	/usr/share/qemu/linuxboot_dma.bin /usr/share/qemu/kvmvapic.bin /usr/share/qemu/pvh.bin
+	/usr/share/qemu/multiboot.bin /usr/share/qemu/multiboot_dma.bin)
+
+# Print a key for the given inputs: identity (size, mtime, inode) of the files, and
+# the contents of lab's own scripts (a checkout may keep their mtime).
+lab_key() {
+	{
+		stat -L -c '%n %s %y %i' "$@"
+		sha256sum "$LAB_DIR"/l1-init "$LAB_DIR"/l2-init "$LAB_DIR"/mkinitramfs.sh
+	} | sha256sum | cut -c1-16
+}
+
+lab_sq() { # quote for any POSIX sh
+	local q="'\\''"
+	printf "'%s'" "${1//\'/$q}"
+}
+
+lab_cpio() { # DIR OUT: pack DIR as a newc archive owned by root
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >"$2.tmp.$$"
+	mv "$2.tmp.$$" "$2"
+}
+
+lab_busybox_root() { # DIR: minimal root with busybox and its applet links
+	local d=$1
+	mkdir -p "$d"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,proc,sys,dev,tmp,run,root,lab}
+	cp /bin/busybox "$d/bin/busybox"
+	# one process for ~400 links; busybox itself is skipped, a link would clobber it
+	/bin/busybox --list-full | grep -vx 'bin/busybox' |
+		ROOTDIR=$d perl -nle 'symlink("/bin/busybox", "$ENV{ROOTDIR}/$_") or die "$_: $!\n"'
+}
+
+# Keep only the newest few builds of a layer so the cache does not grow forever.
+lab_prune() { # LAYER
+	local -a old
+	mapfile -t old < <(find "$LAB_CACHE" -maxdepth 1 -name "$1-*.cpio" -printf '%T@ %p\n' |
+		sort -rn | tail -n +4 | cut -d' ' -f2-)
+	[ "${#old[@]}" = 0 ] || rm -f "${old[@]}"
+}
+
+lab_qemu_files() { # print qemu and every library it loads
+	local q
+	q=$(command -v qemu-system-x86_64)
+	echo "$q"
+	ldd "$q" | awk '$(NF-1) ~ /^\// {print $(NF-1)} $1 ~ /^\// {print $1}' | sort -u
+}
+
+# Echo the path of the cached base layer, building it if an input changed.
+lab_build_base() {
+	local vmlinuz=$KPKG/boot/vmlinuz-$KREL key out f
+	local -a inputs
+	mapfile -t inputs < <(lab_qemu_files)
+	inputs+=("${LAB_QEMU_ROMS[@]}")
+	inputs+=(/bin/busybox "$vmlinuz" "$LAB_DIR/l1-init" "$LAB_DIR/l2-init"
+		"$LAB_DIR/mkinitramfs.sh")
+	key=$(lab_key "${inputs[@]}")
+	out=$LAB_CACHE/base-$key.cpio
+	if [ -s "$out" ]; then echo "$out"; return; fi
+	tmp=$(mktemp -d "$LAB_CACHE/tmp.XXXXXX")
+	# L2 base initramfs
+	lab_busybox_root "$tmp/l2"
+	install -m 755 "$LAB_DIR/l2-init" "$tmp/l2/init"
+	mkdir -p "$tmp/l1/l2"
+	lab_cpio "$tmp/l2" "$tmp/l1/l2/base.cpio"
+	# L1 base
+	lab_busybox_root "$tmp/l1"
+	install -m 755 "$LAB_DIR/l1-init" "$tmp/l1/init"
+	cp "$vmlinuz" "$tmp/l1/l2/vmlinuz"
+	while read -r f; do
+		mkdir -p "$tmp/l1$(dirname "$f")"
+		cp -L "$f" "$tmp/l1$f"
+	done < <(lab_qemu_files)
+	# the loader is looked up under /lib64 whatever ldd says about usrmerge
+	mkdir -p "$tmp/l1/lib64" "$tmp/l1/usr/share/qemu" "$tmp/l1/usr/share/seabios"
+	[ -e "$tmp/l1/lib64/ld-linux-x86-64.so.2" ] ||
+		cp -L /lib64/ld-linux-x86-64.so.2 "$tmp/l1/lib64/"
+	for r in "${LAB_QEMU_ROMS[@]}"; do cp -L "$r" "$tmp/l1$r"; done
+	lab_cpio "$tmp/l1" "$out"
+	rm -rf "$tmp"
+	lab_prune base
+	echo "$out"
+}
+
+# Decompress Debian's stock modules into the cache; print the directory.
+lab_stock_module() { # NAME RELPATH: print path of the uncompressed stock module
+	local dst=$LAB_CACHE/stock-$KREL/$1.ko
+	if [ ! -s "$dst" ]; then
+		mkdir -p "${dst%/*}"
+		xz -dc "$KPKG/lib/modules/$KREL/kernel/$2.ko.xz" >"$dst.tmp.$$"
+		mv "$dst.tmp.$$" "$dst"
+	fi
+	echo "$dst"
+}
+
+lab_stock_kvm_dir() {
+	local m
+	for m in kvm kvm-intel kvm-amd; do lab_stock_module "$m" "arch/x86/kvm/$m" >/dev/null; done
+	echo "$LAB_CACHE/stock-$KREL"
+}
+
+# Echo the path of the cached modules layer for kvm*.ko in DIR.
+lab_build_mods() { # DIR
+	local dir=$1 irq ccp key out m
+	irq=$(lab_stock_module irqbypass virt/lib/irqbypass)
+	ccp=$(lab_stock_module ccp drivers/crypto/ccp/ccp)
+	for m in kvm kvm-intel kvm-amd; do
+		[ -f "$dir/$m.ko" ] || { echo "lab: $dir/$m.ko missing" >&2; return 1; }
+	done
+	key=$(lab_key "$irq" "$ccp" "$dir/kvm.ko" "$dir/kvm-intel.ko" "$dir/kvm-amd.ko" \
+		"$LAB_DIR/mkinitramfs.sh")
+	out=$LAB_CACHE/mods-$key.cpio
+	if [ -s "$out" ]; then echo "$out"; return; fi
+	tmp=$(mktemp -d "$LAB_CACHE/tmp.XXXXXX")
+	mkdir -p "$tmp/lab/mod"
+	cp "$irq" "$ccp" "$dir/kvm.ko" "$dir/kvm-intel.ko" "$dir/kvm-amd.ko" "$tmp/lab/mod/"
+	# debug info is most of a built kvm.ko (23 MB -> 3 MB) and slow to load under Bochs
+	strip --strip-debug "$tmp"/lab/mod/*.ko
+	lab_cpio "$tmp" "$out"
+	rm -rf "$tmp"
+	lab_prune mods
+	echo "$out"
+}
+
+# Build the per-run layer OUT from the run's settings (not cached).
+lab_build_run() { # OUT WORKDIR COPY...
+	local out=$1 w=$2 f
+	shift 2
+	mkdir -p "$w/l2/lab" "$w/l2/usr/local/bin" "$w/l1/lab" "$w/l1/usr/local/bin"
+	for f in "$@"; do
+		cp -p "$f" "$w/l2/usr/local/bin/"
+		cp -p "$f" "$w/l1/usr/local/bin/"
+	done
+	cp "$COMMAND_FILE" "$w/l2/lab/cmd"
+	printf 'NONCE=%s\n' "$NONCE" >"$w/l2/lab/run.env"
+	lab_cpio "$w/l2" "$w/l1/lab/l2-run.cpio"
+	{
+		printf 'NONCE=%s\n' "$NONCE"
+		printf 'SMP=%s\n' "$SMP"
+		printf 'L2_MEM=%s\n' "$L2_MEM"
+		printf 'HAVE_SCRIPT=%s\n' "$([ -n "$L1_SCRIPT" ] && echo 1 || echo 0)"
+		printf 'L2_APPEND=%s\n' "$(lab_sq "$L2_APPEND")"
+		printf 'LAB_KVM_ARGS=%s\n' "$(lab_sq "${LAB_KVM_ARGS:-}")"
+		printf 'LAB_KVM_VENDOR_ARGS=%s\n' "$(lab_sq "${LAB_KVM_VENDOR_ARGS:-}")"
+	} >"$w/l1/lab/run.env"
+	[ -z "$L1_SCRIPT" ] || cp "$L1_SCRIPT" "$w/l1/lab/l1-script"
+	lab_cpio "$w/l1" "$out"
+}
+
+case ${1:-} in
+base) lab_build_base ;;
+mods) lab_build_mods "$2" ;;
+stock-kvm) lab_stock_kvm_dir ;;
+run) shift; lab_build_run "$@" ;;
+*) echo "usage: $0 base | mods DIR | stock-kvm | run OUT WORK [COPY...]" >&2; exit 2 ;;
+esac
