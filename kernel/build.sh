@@ -83,6 +83,18 @@ configure() {
 	touch "$tree/.exitprof-configured-$rel"
 }
 
+# Code built into the stock kernel image writes struct kvm_vcpu (e.g.
+# vcpu->stat in kvm_handle_signal_exit()): every member it knows must keep
+# its stock offset and size, or the patched modules corrupt memory.
+check_layout() {
+	local ko=$1 members='s/ __attribute__\(\(__aligned__\([0-9]+\)\)\)//; s/[[:space:]]+/ /g'
+	diff <(pahole -C kvm_vcpu -F btf "$hdr/vmlinux" | grep -E '^\s+\S.*;\s+/\*' | sed -E "$members") \
+	     <(pahole -C kvm_vcpu -F dwarf "$ko" | grep -E '^\s+\S.*;\s+/\*' | sed -E "$members" |
+	       grep -v ' exit_stats; ') >&2 ||
+		{ log "struct kvm_vcpu layout differs from the stock kernel's (see diff)"; exit 1; }
+	log "struct kvm_vcpu layout matches the stock kernel up to exit_stats"
+}
+
 case "${1:-}" in
 tree)
 	prepare_tree build-modules
@@ -97,6 +109,7 @@ modules)
 	fi
 	log "building arch/x86/kvm"
 	"${mk[@]}" -C "$tree" KERNELRELEASE="$KREL" M=arch/x86/kvm modules >&2
+	check_layout "$tree/arch/x86/kvm/kvm.ko"
 	out=$dir/modules
 	mkdir -p "$out"
 	for m in kvm kvm-intel kvm-amd; do

@@ -48,3 +48,6 @@ END {
 	printf "%d passed, %d failed\n", pass, fail
 	exit fail ? 1 : 0
 }' "$stats" "$KVM_EXIT_HIST"
+rc=$?
+[ $rc = 0 ] || dmesg | tail -n 30 | sed 's/^/L1 dmesg| /'
+exit $rc

@@ -133,7 +133,7 @@ static void exit_stats_sum_vm(void *ctx, u32 slot, u64 *count, u64 *cycles)
 	u32 s;
 
 	kvm_for_each_vcpu(i, vcpu, kvm) {
-		st = vcpu->arch.exit_stats.slot;
+		st = vcpu->exit_stats.slot;
 		if (slot != KVM_EXIT_STATS_ALL) {
 			*count += READ_ONCE(st[slot].count);
 			*cycles += READ_ONCE(st[slot].cycles);

@@ -20,7 +20,7 @@ extern bool kvm_exit_stats_on;
 
 static __always_inline void kvm_exit_stats_begin(struct kvm_vcpu *vcpu)
 {
-	struct kvm_exit_stats *s = &vcpu->arch.exit_stats;
+	struct kvm_exit_stats *s = &vcpu->exit_stats;
 
 	if (!READ_ONCE(kvm_exit_stats_on))
 		return;
@@ -32,7 +32,7 @@ static __always_inline void kvm_exit_stats_begin(struct kvm_vcpu *vcpu)
 static __always_inline void kvm_exit_stats_count(struct kvm_vcpu *vcpu,
 						 u32 slot)
 {
-	struct kvm_exit_stats *s = &vcpu->arch.exit_stats;
+	struct kvm_exit_stats *s = &vcpu->exit_stats;
 
 	/* Not begun: the statistics were switched on during this exit. */
 	if (!s->start)
@@ -45,7 +45,7 @@ static __always_inline void kvm_exit_stats_count(struct kvm_vcpu *vcpu,
 
 static __always_inline void kvm_exit_stats_done(struct kvm_vcpu *vcpu)
 {
-	struct kvm_exit_stats *s = &vcpu->arch.exit_stats;
+	struct kvm_exit_stats *s = &vcpu->exit_stats;
 
 	if (!s->start)
 		return;
