@@ -50,7 +50,7 @@ done
 # README's list of enabled reasons must be what the running KVM reports.
 # UPDATE_README=1 rewrites it from this run.
 ver=$(. kernel/version.env && echo "$KSERIES")
-live=$(awk '$1 == "exit_stats|" && $NF == "enabled" { printf "`%s` %s, ", $2, $3 }' "$out" | sed 's/, $//')
+live=$(awk '$1 == "exit_stats|" && $2 ~ /^[0-9]+$/ && $NF == "enabled" { printf "`%s` %s, ", $2, $3 }' "$out" | sed 's/, $//')
 begin="<!-- enabled-reasons $ver -->"
 if [ -n "$live" ] && [ "${UPDATE_README:-}" = 1 ]; then
 	awk -v b="$begin" -v l="$live" '
