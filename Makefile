@@ -8,7 +8,7 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror=implicit-function-declaration
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 LEAF_SRC := kernel/src/arch/x86/kvm/exit_stats_leaf.c
-GUEST_SRC := sampler/exitprof.c sampler/leaves.c
+GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c
 # the kernel's pure files and tables, shared with user space
 KSHARED := $(wildcard kernel/src/arch/x86/kvm/*.h kernel/src/arch/x86/kvm/*/*.h kernel/src/arch/x86/include/asm/*.h kernel/shim/linux/*.h)
 
@@ -39,7 +39,7 @@ modules:
 
 guest: $(BUILD)/exitprof $(BUILD)/leafcheck
 
-$(BUILD)/exitprof: $(GUEST_SRC) sampler/leaves.h $(KSHARED)
+$(BUILD)/exitprof: $(GUEST_SRC) sampler/leaves.h sampler/sample.h $(KSHARED)
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) -static -DEXITPROF_VERSION='"$(VERSION)"' $(KINC) -Isampler -o $@ $(GUEST_SRC)
 
@@ -55,9 +55,14 @@ $(BUILD)/test_query: tests/unit/test_query.c $(LEAF_SRC) sampler/leaves.c sample
 	@mkdir -p $(BUILD)
 	$(CC) -O1 -g $(WARN) $(SAN) $(KINC) -Isampler -o $@ $(LEAF_SRC) sampler/leaves.c $<
 
-test-unit: $(BUILD)/test_leaf $(BUILD)/test_query
+$(BUILD)/test_sample: tests/unit/test_sample.c $(LEAF_SRC) sampler/leaves.c sampler/sample.c sampler/leaves.h sampler/sample.h $(KSHARED)
+	@mkdir -p $(BUILD)
+	$(CC) -O1 -g $(WARN) $(SAN) $(KINC) -Isampler -o $@ $(LEAF_SRC) sampler/leaves.c sampler/sample.c $<
+
+test-unit: $(BUILD)/test_leaf $(BUILD)/test_query $(BUILD)/test_sample
 	$(BUILD)/test_leaf
 	$(BUILD)/test_query
+	$(BUILD)/test_sample
 
 test-lab: guest
 	tests/lab/conformance.sh

@@ -3,6 +3,7 @@
  * exitprof: the guest side of the exitprof VM-exit profiler.
  *
  *   exitprof query [N|--all]   read the exit statistics of this VM
+ *   exitprof sample [OPTIONS]  the boot-timeline sampler (sample.c)
  *
  * Exit status: 0 ok, 1 reason N is not defined by the vendor's manual,
  * 2 usage error, 3 the exitprof leaves are absent (not a patched KVM guest).
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "leaves.h"
+#include "sample.h"
 
 #define EXIT_UNDEFINED_REASON	1
 #define EXIT_USAGE		2
@@ -23,6 +25,7 @@ static const char usage[] =
 	"usage: exitprof query            total exits and cycles of this VM\n"
 	"       exitprof query N          exits and cycles for exit reason N\n"
 	"       exitprof query --all      every defined exit reason\n"
+	"       exitprof sample [OPTIONS]   the boot-timeline sampler (--help)\n"
 	"       exitprof --help | --version\n"
 	"\n"
 	"Reads the exitprof CPUID leaves 0x4FFFFFFB-0x4FFFFFFF of a patched KVM.\n"
@@ -183,6 +186,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "query"))
 		return cmd_query(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "sample"))
+		return exitprof_sample(argc - 1, argv + 1);
 	fprintf(stderr, "exitprof: unknown command '%s'\n%s", argv[1], usage);
 	return EXIT_USAGE;
 }

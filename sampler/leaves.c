@@ -26,6 +26,14 @@ static void hw_cpuid(uint32_t leaf, uint32_t subleaf, struct ep_regs *r)
 }
 
 ep_cpuid_fn ep_cpuid = hw_cpuid;
+uint64_t ep_cpuid_count;
+
+/* Every CPUID this program executes goes through here and is counted. */
+static void leaf(uint32_t l, uint32_t subleaf, struct ep_regs *r)
+{
+	ep_cpuid_count++;
+	ep_cpuid(l, subleaf, r);
+}
 
 const char *ep_taxonomy_name(uint32_t taxonomy)
 {
@@ -53,7 +61,7 @@ bool ep_probe(struct ep_info *info, char *why, size_t whylen)
 {
 	struct ep_regs r;
 
-	ep_cpuid(KVM_EXIT_STATS_LEAF_INFO, 0, &r);
+	leaf(KVM_EXIT_STATS_LEAF_INFO, 0, &r);
 	info->version = r.eax;
 	info->taxonomy = r.ebx;
 	info->max_reason = r.ecx;
@@ -65,7 +73,7 @@ bool ep_probe(struct ep_info *info, char *why, size_t whylen)
 			 KVM_EXIT_STATS_VERSION);
 		return false;
 	}
-	ep_cpuid(KVM_EXIT_STATS_LEAF_COUNT, UINT32_MAX, &r);
+	leaf(KVM_EXIT_STATS_LEAF_COUNT, UINT32_MAX, &r);
 	if (r.edx != KVM_EXIT_STATS_UNDEFINED) {
 		snprintf(why, whylen,
 			 "CPUID(0x%08X, 0xFFFFFFFF) answered edx=0x%08X, not 0xFFFFFFFF for an undefined reason",
@@ -79,7 +87,7 @@ uint32_t ep_total_count(void)
 {
 	struct ep_regs r;
 
-	ep_cpuid(KVM_EXIT_STATS_LEAF_TOTAL_COUNT, 0, &r);
+	leaf(KVM_EXIT_STATS_LEAF_TOTAL_COUNT, 0, &r);
 	return r.eax;
 }
 
@@ -87,7 +95,7 @@ uint64_t ep_total_cycles(void)
 {
 	struct ep_regs r;
 
-	ep_cpuid(KVM_EXIT_STATS_LEAF_TOTAL_CYCLES, 0, &r);
+	leaf(KVM_EXIT_STATS_LEAF_TOTAL_CYCLES, 0, &r);
 	return (uint64_t)r.ebx << 32 | r.ecx;
 }
 
@@ -95,8 +103,8 @@ void ep_read_reason(uint32_t code, struct ep_reason *out)
 {
 	struct ep_regs c, t;
 
-	ep_cpuid(KVM_EXIT_STATS_LEAF_COUNT, code, &c);
-	ep_cpuid(KVM_EXIT_STATS_LEAF_CYCLES, code, &t);
+	leaf(KVM_EXIT_STATS_LEAF_COUNT, code, &c);
+	leaf(KVM_EXIT_STATS_LEAF_CYCLES, code, &t);
 	out->count = c.eax;
 	out->cycles = (uint64_t)t.ebx << 32 | t.ecx;
 	if (c.edx == KVM_EXIT_STATS_UNDEFINED)

@@ -14,6 +14,8 @@ struct ep_regs {
 /* The CPUID instruction by default; unit tests install a fake backend. */
 typedef void (*ep_cpuid_fn)(uint32_t leaf, uint32_t subleaf, struct ep_regs *r);
 extern ep_cpuid_fn ep_cpuid;
+/* CPUID instructions executed through this module so far (self-exits). */
+extern uint64_t ep_cpuid_count;
 
 struct ep_info {
 	uint32_t version;
