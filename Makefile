@@ -12,7 +12,10 @@ GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c
 # the kernel's pure files and tables, shared with user space
 KSHARED := $(wildcard kernel/src/arch/x86/kvm/*.h kernel/src/arch/x86/kvm/*/*.h kernel/src/arch/x86/include/asm/*.h kernel/shim/linux/*.h)
 
-.PHONY: all help deps modules guest test test-unit test-lab checkpatch clean
+.PHONY: all help deps modules guest install deb test test-unit test-units test-lab checkpatch clean
+PREFIX ?= /usr
+DESTDIR ?=
+UNITDIR ?= /lib/systemd/system
 
 all: guest
 
@@ -20,6 +23,8 @@ help:
 	@echo "make deps        install the Debian packages exitprof needs (root)"
 	@echo "make modules     build the patched kvm modules for the stock kernel (cached)"
 	@echo "make guest       build the static guest programs into $(BUILD)/"
+	@echo "make install     install exitprof and its unit (DESTDIR=, PREFIX=/usr)"
+	@echo "make deb         build $(BUILD)/exitprof_$(VERSION)_amd64.deb"
 	@echo "make test        unit tests, checkpatch and the Intel lab conformance run"
 	@echo "make test-unit   only the unit tests (seconds)"
 	@echo "make test-lab    only the lab conformance run (minutes, Bochs)"
@@ -29,7 +34,7 @@ help:
 DEBS := gcc-12 make bc bison flex libelf-dev libssl-dev dwarves cpio kmod \
 	xz-utils zstd rsync ccache python3-ply python3-git \
 	bochs bochsbios vgabios seabios qemu-system-x86 busybox-static \
-	isolinux syslinux-common genisoimage debootstrap gnuplot-nox cpuid
+	isolinux syslinux-common genisoimage debootstrap gnuplot-nox cpuid systemd
 deps:
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEBS)
@@ -59,7 +64,32 @@ $(BUILD)/test_sample: tests/unit/test_sample.c $(LEAF_SRC) sampler/leaves.c samp
 	@mkdir -p $(BUILD)
 	$(CC) -O1 -g $(WARN) $(SAN) $(KINC) -Isampler -o $@ $(LEAF_SRC) sampler/leaves.c sampler/sample.c $<
 
-test-unit: $(BUILD)/test_leaf $(BUILD)/test_query $(BUILD)/test_sample
+install: $(BUILD)/exitprof
+	install -D -m 755 $(BUILD)/exitprof $(DESTDIR)$(PREFIX)/bin/exitprof
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/bin/exitprof|$(PREFIX)/bin/exitprof|' sampler/systemd/exitprof-sampler.service \
+		>$(DESTDIR)$(UNITDIR)/exitprof-sampler.service
+	install -D -m 644 sampler/systemd/exitprof.default $(DESTDIR)/etc/default/exitprof
+	install -D -m 644 sampler/FORMAT.md $(DESTDIR)$(PREFIX)/share/doc/exitprof/FORMAT.md
+
+DEB := $(BUILD)/exitprof_$(VERSION)_amd64.deb
+deb: $(DEB)
+$(DEB): $(BUILD)/exitprof sampler/systemd/* sampler/debian/* sampler/FORMAT.md
+	rm -rf $(BUILD)/deb
+	$(MAKE) -s install DESTDIR=$(CURDIR)/$(BUILD)/deb PREFIX=/usr
+	install -d $(BUILD)/deb/DEBIAN
+	sed 's/@VERSION@/$(VERSION)/' sampler/debian/control >$(BUILD)/deb/DEBIAN/control
+	install -m 755 sampler/debian/postinst sampler/debian/prerm $(BUILD)/deb/DEBIAN/
+	install -m 644 sampler/debian/conffiles $(BUILD)/deb/DEBIAN/
+	dpkg-deb --root-owner-group -Zxz --build $(BUILD)/deb $@
+
+# The unit as installed passes systemd's own checks.
+test-units: guest
+	rm -rf $(BUILD)/verify && $(MAKE) -s install DESTDIR=$(CURDIR)/$(BUILD)/verify
+	systemd-analyze verify --root=$(CURDIR)/$(BUILD)/verify exitprof-sampler.service
+	@echo "systemd-analyze verify exitprof-sampler.service: ok"
+
+test-unit: test-units $(BUILD)/test_leaf $(BUILD)/test_query $(BUILD)/test_sample
 	$(BUILD)/test_leaf
 	$(BUILD)/test_query
 	$(BUILD)/test_sample
