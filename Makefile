@@ -19,6 +19,8 @@ UNITDIR ?= /lib/systemd/system
 
 all: guest
 
+include analysis/analysis.mk
+
 help:
 	@echo "make deps        install the Debian packages exitprof needs (root)"
 	@echo "make modules     build the patched kvm modules for the stock kernel (cached)"
@@ -34,7 +36,8 @@ help:
 DEBS := gcc-12 make bc bison flex libelf-dev libssl-dev dwarves cpio kmod \
 	xz-utils zstd rsync ccache python3-ply python3-git \
 	bochs bochsbios vgabios seabios qemu-system-x86 busybox-static \
-	isolinux syslinux-common genisoimage debootstrap gnuplot-nox cpuid systemd
+	isolinux syslinux-common genisoimage debootstrap gnuplot-nox cpuid systemd \
+	clang
 deps:
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEBS)
@@ -89,7 +92,7 @@ test-units: guest
 	systemd-analyze verify --root=$(CURDIR)/$(BUILD)/verify exitprof-sampler.service
 	@echo "systemd-analyze verify exitprof-sampler.service: ok"
 
-test-unit: test-units $(BUILD)/test_leaf $(BUILD)/test_query $(BUILD)/test_sample
+test-unit: test-units $(BUILD)/test_leaf $(BUILD)/test_query $(BUILD)/test_sample test-analysis
 	$(BUILD)/test_leaf
 	$(BUILD)/test_query
 	$(BUILD)/test_sample

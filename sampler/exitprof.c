@@ -16,6 +16,7 @@
 
 #include "leaves.h"
 #include "sample.h"
+#include "../analysis/analyze.h"
 
 #define EXIT_UNDEFINED_REASON	1
 #define EXIT_USAGE		2
@@ -26,6 +27,7 @@ static const char usage[] =
 	"       exitprof query N          exits and cycles for exit reason N\n"
 	"       exitprof query --all      every defined exit reason\n"
 	"       exitprof sample [OPTIONS]   the boot-timeline sampler (--help)\n"
+	"       exitprof analyze [-o OUTDIR] PROFILE_DIR   rates, phases, charts (--help)\n"
 	"       exitprof --help | --version\n"
 	"\n"
 	"Reads the exitprof CPUID leaves 0x4FFFFFFB-0x4FFFFFFF of a patched KVM.\n"
@@ -188,6 +190,8 @@ int main(int argc, char **argv)
 		return cmd_query(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "sample"))
 		return exitprof_sample(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "analyze"))
+		return exitprof_analyze(argc - 1, argv + 1);
 	fprintf(stderr, "exitprof: unknown command '%s'\n%s", argv[1], usage);
 	return EXIT_USAGE;
 }

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * exitprof analyze [-o OUTDIR] [--accept-truncated] PROFILE_DIR
+ *
+ * Reads PROFILE_DIR/samples.csv and milestones.csv, writes the data files,
+ * plotvars.gp and summary.md into OUTDIR and prints a perf-kvm-stat-like
+ * table.  Every output goes to a hidden temporary name first and is
+ * renamed only when all of them are complete, so bad input or a full disk
+ * leaves no partial results behind.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "engine.h"
+#include "profile.h"
+#include "report.h"
+
+static const char usage[] =
+	"usage: exitprof analyze [-o OUTDIR] [--accept-truncated] PROFILE_DIR\n"
+	"\n"
+	"Analyse a boot profile written by `exitprof sample` (sampler/FORMAT.md):\n"
+	"PROFILE_DIR/samples.csv and, if there, PROFILE_DIR/milestones.csv.\n"
+	"Per-interval exit rates per reason (counts modulo 2^32, cycles 64-bit), the\n"
+	"sampler's own CPUID exits taken out, figures per boot phase, most and least\n"
+	"frequent reasons, cycles share and average cycles per exit.\n"
+	"\n"
+	"Writes to OUTDIR (default PROFILE_DIR): summary.md, intervals.dat,\n"
+	"timeline.dat, heatmap.dat, phases.dat, phase_reasons.dat, reasons.dat,\n"
+	"cycles.dat and plotvars.gp; `make plots RESULTS=OUTDIR` draws the charts.\n"
+	"Prints a table of the reasons seen to stdout, notes to stderr.\n"
+	"\n"
+	"Phases: before-sampler (kernel..first sample), initrd, early-userspace\n"
+	"(userspace..sysinit.target), sysinit-basic, basic-multi-user,\n"
+	"multi-user-finished, after-boot (finished..last sample). A milestone between\n"
+	"two samples splits that interval's exits in proportion to time.\n"
+	"\n"
+	"  -o, --output OUTDIR     where the results go (created if missing)\n"
+	"  -t, --accept-truncated  a truncated last line (the guest lost power) ends\n"
+	"                          the data with a note instead of being an error\n"
+	"  -h, --help              this text\n"
+	"\n"
+	"Exit status: 0 ok, 1 bad input (the message names file:line: column),\n"
+	"2 usage, 3 the results could not be written.\n";
+
+enum { OUT_SUMMARY, OUT_INTERVALS, OUT_TIMELINE, OUT_HEATMAP, OUT_PHASES,
+       OUT_PHASE_REASONS, OUT_REASONS, OUT_CYCLES, OUT_PLOTVARS, NOUT };
+
+static const char *const out_names[NOUT] = {
+	[OUT_SUMMARY] = "summary.md",
+	[OUT_INTERVALS] = "intervals.dat",
+	[OUT_TIMELINE] = "timeline.dat",
+	[OUT_HEATMAP] = "heatmap.dat",
+	[OUT_PHASES] = "phases.dat",
+	[OUT_PHASE_REASONS] = "phase_reasons.dat",
+	[OUT_REASONS] = "reasons.dat",
+	[OUT_CYCLES] = "cycles.dat",
+	[OUT_PLOTVARS] = "plotvars.gp",
+};
+
+struct outputs {
+	const char *dir;
+	char tmp[NOUT][PATH_MAX];
+	FILE *f[NOUT];
+};
+
+static int out_open(struct outputs *o, int i)
+{
+	if (snprintf(o->tmp[i], PATH_MAX, "%s/.%s.%ld.tmp", o->dir,
+		     out_names[i], (long)getpid()) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	o->f[i] = fopen(o->tmp[i], "w");
+	if (!o->f[i]) {
+		o->tmp[i][0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+/* On failure: nothing of this run may remain. */
+static void out_discard(struct outputs *o)
+{
+	int i;
+
+	for (i = 0; i < NOUT; i++) {
+		if (o->f[i])
+			fclose(o->f[i]);
+		o->f[i] = NULL;
+		if (o->tmp[i][0])
+			unlink(o->tmp[i]);
+		o->tmp[i][0] = '\0';
+	}
+}
+
+static int out_fail(struct outputs *o, const char *what)
+{
+	fprintf(stderr, "exitprof analyze: %s/%s: cannot write: %s\n", o->dir,
+		what, strerror(errno ? errno : EIO));
+	out_discard(o);
+	return EPA_EXIT_OUTPUT;
+}
+
+/* Close everything, then rename: all files complete before any appears. */
+static int out_commit(struct outputs *o)
+{
+	char final[PATH_MAX];
+	int i;
+
+	for (i = 0; i < NOUT; i++) {
+		FILE *f = o->f[i];
+
+		o->f[i] = NULL;
+		errno = 0;
+		if (ferror(f) | fclose(f)) {
+			out_fail(o, out_names[i]);
+			return -1;
+		}
+	}
+	for (i = 0; i < NOUT; i++) {
+		errno = ENAMETOOLONG;
+		if (snprintf(final, sizeof(final), "%s/%s", o->dir,
+			     out_names[i]) >= (int)sizeof(final) ||
+		    rename(o->tmp[i], final)) {
+			out_fail(o, out_names[i]);
+			return -1;
+		}
+		o->tmp[i][0] = '\0';
+	}
+	return 0;
+}
+
+struct args {
+	const char *profile, *outdir;
+	bool accept_truncated;
+};
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 1; i < argc; i++) {
+		const char *s = argv[i];
+
+		if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (!strcmp(s, "-o") || !strcmp(s, "--output")) {
+			if (++i >= argc || !argv[i][0]) {
+				fprintf(stderr, "exitprof analyze: %s needs a directory\n%s",
+					s, usage);
+				return EPA_EXIT_USAGE;
+			}
+			a->outdir = argv[i];
+		} else if (!strcmp(s, "-t") || !strcmp(s, "--accept-truncated")) {
+			a->accept_truncated = true;
+		} else if (s[0] == '-' && s[1]) {
+			fprintf(stderr, "exitprof analyze: unknown option '%s'\n%s",
+				s, usage);
+			return EPA_EXIT_USAGE;
+		} else if (a->profile) {
+			fprintf(stderr, "exitprof analyze: one PROFILE_DIR only ('%s' and '%s')\n%s",
+				a->profile, s, usage);
+			return EPA_EXIT_USAGE;
+		} else {
+			a->profile = s;
+		}
+	}
+	if (!a->profile) {
+		fprintf(stderr, "exitprof analyze: no PROFILE_DIR\n%s", usage);
+		return EPA_EXIT_USAGE;
+	}
+	if (!a->outdir)
+		a->outdir = a->profile;
+	return -1;	/* go on */
+}
+
+/* Write everything but the streamed series; the table into a memory buffer. */
+static int write_results(struct epa_analysis *an, struct outputs *o,
+			 const char *label)
+{
+	static int (*const writers[NOUT])(const struct epa_analysis *, FILE *) = {
+		[OUT_TIMELINE] = epa_write_timeline,
+		[OUT_HEATMAP] = epa_write_heatmap,
+		[OUT_PHASES] = epa_write_phases,
+		[OUT_PHASE_REASONS] = epa_write_phase_reasons,
+		[OUT_REASONS] = epa_write_reasons,
+		[OUT_CYCLES] = epa_write_cycles,
+	};
+	int i;
+
+	for (i = 0; i < NOUT; i++) {
+		int r;
+
+		if (i == OUT_INTERVALS)
+			continue;
+		errno = 0;
+		if (out_open(o, i))
+			return out_fail(o, out_names[i]);
+		if (i == OUT_SUMMARY)
+			r = epa_write_summary(an, o->f[i], label);
+		else if (i == OUT_PLOTVARS)
+			r = epa_write_plotvars(an, o->f[i], label);
+		else
+			r = writers[i](an, o->f[i]);
+		if (r)
+			return out_fail(o, out_names[i]);
+	}
+	return 0;
+}
+
+static FILE *open_input(const char *path, bool optional, int *status)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f && !(optional && errno == ENOENT)) {
+		fprintf(stderr, "exitprof analyze: %s: cannot open: %s\n", path,
+			strerror(errno));
+		*status = EPA_EXIT_BAD_INPUT;
+	}
+	return f;
+}
+
+static int analyze(const struct args *args)
+{
+	char spath[PATH_MAX], mpath[PATH_MAX], err[EPA_ERR_LEN];
+	struct epa_samples s = { .accept_truncated = args->accept_truncated };
+	struct epa_milestones ms;
+	struct epa_analysis an;
+	struct outputs o;
+	FILE *sf, *mf, *table = NULL;
+	char *table_buf = NULL;
+	size_t table_len = 0;
+	bool created_dir = false;
+	int status = 0, r;
+	unsigned int n;
+
+	memset(&o, 0, sizeof(o));
+	memset(&an, 0, sizeof(an));
+	o.dir = args->outdir;
+	if (snprintf(spath, sizeof(spath), "%s/samples.csv", args->profile) >=
+	    (int)sizeof(spath) ||
+	    snprintf(mpath, sizeof(mpath), "%s/milestones.csv", args->profile) >=
+	    (int)sizeof(mpath)) {
+		fprintf(stderr, "exitprof analyze: path too long\n");
+		return EPA_EXIT_USAGE;
+	}
+	sf = open_input(spath, false, &status);
+	if (!sf)
+		return status;
+	mf = open_input(mpath, true, &status);
+	if (status) {
+		fclose(sf);
+		return status;
+	}
+	/* the small file first: its errors should not wait for the big one */
+	r = mf ? epa_milestones_read(mf, mpath, &ms, err) : 0;
+	if (mf)
+		fclose(mf);
+	if (!r)
+		r = epa_samples_open(&s, sf, spath, err);
+	if (!r)
+		r = epa_analysis_init(&an, &s, mf ? &ms : NULL, NULL);
+	if (r)
+		goto input_error;
+
+	if (!mkdir(o.dir, 0777)) {
+		created_dir = true;
+	} else if (errno != EEXIST) {
+		fprintf(stderr, "exitprof analyze: %s: cannot create: %s\n",
+			o.dir, strerror(errno));
+		status = EPA_EXIT_OUTPUT;
+		goto out;
+	}
+	errno = 0;
+	if (out_open(&o, OUT_INTERVALS)) {
+		status = out_fail(&o, out_names[OUT_INTERVALS]);
+		goto out;
+	}
+	an.intervals_out = o.f[OUT_INTERVALS];
+	fputs("# t_start_s t_end_s dt_s total_per_s cycles_per_s, then exits/s of:",
+	      an.intervals_out);
+	for (size_t k = 0; k < s.nreasons; k++)
+		fprintf(an.intervals_out, " %s", epa_name(&an, k));
+	fputc('\n', an.intervals_out);
+
+	while ((r = epa_samples_next(&s, err)) > 0) {
+		r = epa_analysis_row(&an);
+		if (r) {
+			errno = 0;
+			status = out_fail(&o, out_names[OUT_INTERVALS]);
+			goto out;
+		}
+	}
+	if (r < 0)
+		goto input_error;
+	epa_analysis_finish(&an);
+
+	status = write_results(&an, &o, args->profile);
+	if (status)
+		goto out;
+	table = open_memstream(&table_buf, &table_len);
+	if (!table || epa_write_table(&an, table, args->profile) ||
+	    fclose(table)) {
+		fprintf(stderr, "exitprof analyze: out of memory\n");
+		status = EPA_EXIT_OUTPUT;
+		out_discard(&o);
+		goto out;
+	}
+	if (out_commit(&o)) {
+		status = EPA_EXIT_OUTPUT;
+		goto out;
+	}
+	for (n = 0; n < an.nnotes; n++)
+		fprintf(stderr, "exitprof analyze: note: %s\n", an.notes[n]);
+	fwrite(table_buf, 1, table_len, stdout);
+	fflush(stdout);
+	goto out;
+
+input_error:
+	if (r == -2)
+		fprintf(stderr, "exitprof analyze: out of memory\n");
+	else
+		fprintf(stderr, "%s\n", err);
+	status = r == -2 ? EPA_EXIT_OUTPUT : EPA_EXIT_BAD_INPUT;
+	out_discard(&o);
+out:
+	if (status && created_dir)
+		rmdir(o.dir);	/* ours and empty: leave no trace */
+	free(table_buf);
+	epa_analysis_free(&an);
+	epa_samples_close(&s);
+	fclose(sf);
+	return status;
+}
+
+int exitprof_analyze(int argc, char **argv)
+{
+	struct args a;
+	int r = parse_args(argc, argv, &a);
+
+	return r >= 0 ? r : analyze(&a);
+}

@@ -1,0 +1,32 @@
+# Shared by the exitprof chart scripts: terminals, colours, the profile's
+# variables.  The caller sets `results` (the analysed profile directory)
+# and `plots` (this directory).
+if (!exists("results")) { print "set results='DIR' (gnuplot -e) to an analysed profile"; exit status 2 }
+load results.'/plotvars.gp'
+
+# pngcairo/svg when this gnuplot has them (Debian's gnuplot-nox does), else png
+ep_png = strstrt(GPVAL_TERMINALS, " pngcairo ") > 0 ? "pngcairo" : "png"
+ep_have_svg = strstrt(GPVAL_TERMINALS, " svg ") > 0
+ep_formats = ep_have_svg ? "png svg" : "png"
+
+# The terminal command for one format.  Reason names have '_': no
+# enhanced text anywhere.
+ep_term(fmt, w, h) = fmt eq "svg" ? \
+	sprintf("set terminal svg size %d,%d dynamic noenhanced font 'Sans,11' background rgb 'white'", w, h) : \
+	ep_png eq "pngcairo" ? \
+	sprintf("set terminal pngcairo size %d,%d noenhanced font 'Sans,11' background rgb 'white'", w, h) : \
+	sprintf("set terminal png size %d,%d noenhanced", w, h)
+
+# one colour per named reason (up to 10), grey for the rest; the same in
+# every chart
+array ep_colour[10] = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', \
+	'#8c564b', '#e377c2', '#17becf', '#bcbd22', '#393b79']
+ep_reason_colour(k) = k <= ep_ntop && k <= 10 ? ep_colour[k] : '#b0b0b0'
+# pale, alternating backgrounds for the boot phases
+array ep_shade[2] = ['#e8eef8', '#fbf3e4']
+
+# a phase's name with its mean rate; the one without samples says so
+ep_phase_label(i) = ep_phase_name[i] . (ep_phase_name[i] eq 'before-sampler' ? \
+	' (no samples)' : sprintf(' %s/s', gprintf('%.1s%c', ep_phase_rate[i])))
+
+ep_file(name) = results.'/'.name

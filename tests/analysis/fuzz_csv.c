@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target: the profile readers and the whole analysis on arbitrary
+ * bytes.  The input is samples.csv, then optionally the line "~~~" and
+ * milestones.csv.  Outputs go to /dev/null.  Beyond the sanitizers it
+ * checks that every bad-input message names its file and a line.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "profile.h"
+#include "report.h"
+
+static FILE *devnull;
+
+/* fmemopen() cannot open zero bytes: /dev/null reads as an empty file. */
+static FILE *open_bytes(const uint8_t *p, size_t n)
+{
+	return n ? fmemopen((void *)p, n, "r") : fopen("/dev/null", "r");
+}
+
+static void check_message(const char *err, int r)
+{
+	/* "s:LINE: ..." or "m:LINE: ..." for bad input */
+	if (r == -1 && !((err[0] == 's' || err[0] == 'm') && err[1] == ':' &&
+			 err[2] >= '1' && err[2] <= '9')) {
+		fprintf(stderr, "bad-input message without file:line: %s\n", err);
+		abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char mark[] = "\n~~~\n";
+	const uint8_t *split = NULL;
+	struct epa_samples s = { .accept_truncated = size & 1 };
+	struct epa_milestones ms;
+	struct epa_analysis a;
+	char err[EPA_ERR_LEN] = "";
+	size_t slen = size, i;
+	FILE *sf, *mf = NULL;
+	int r = 0;
+
+	if (!devnull)
+		devnull = fopen("/dev/null", "w");
+	memset(&a, 0, sizeof(a));
+	for (i = 0; i + sizeof(mark) - 1 <= size; i++)
+		if (!memcmp(data + i, mark, sizeof(mark) - 1)) {
+			split = data + i + sizeof(mark) - 1;
+			slen = i + 1;	/* keep the samples' last newline */
+			break;
+		}
+	sf = open_bytes(data, slen);
+	if (split)
+		mf = open_bytes(split, (size_t)(data + size - split));
+	if (!sf || (split && !mf))
+		abort();
+	if (mf) {
+		r = epa_milestones_read(mf, "m", &ms, err);
+		check_message(err, r);
+	}
+	if (!r) {
+		r = epa_samples_open(&s, sf, "s", err);
+		check_message(err, r);
+	}
+	if (!r)
+		r = epa_analysis_init(&a, &s, mf ? &ms : NULL, devnull);
+	if (!r) {
+		while ((r = epa_samples_next(&s, err)) > 0)
+			epa_analysis_row(&a);
+		check_message(err, r);
+	}
+	if (!r) {
+		epa_analysis_finish(&a);
+		epa_write_reasons(&a, devnull);
+		epa_write_phases(&a, devnull);
+		epa_write_phase_reasons(&a, devnull);
+		epa_write_timeline(&a, devnull);
+		epa_write_heatmap(&a, devnull);
+		epa_write_cycles(&a, devnull);
+		epa_write_plotvars(&a, devnull, "fuzz");
+		epa_write_summary(&a, devnull, "fuzz");
+		epa_write_table(&a, devnull, "fuzz");
+	}
+	epa_analysis_free(&a);
+	epa_samples_close(&s);
+	fclose(sf);
+	if (mf)
+		fclose(mf);
+	return 0;
+}
