@@ -32,8 +32,9 @@ static const char usage[] =
 	"frequent reasons, cycles share and average cycles per exit.\n"
 	"\n"
 	"Writes to OUTDIR (default PROFILE_DIR): summary.md, intervals.dat,\n"
-	"timeline.dat, heatmap.dat, phases.dat, phase_reasons.dat, reasons.dat,\n"
-	"cycles.dat and plotvars.gp; `make plots RESULTS=OUTDIR` draws the charts.\n"
+	"timeline.dat, heatmap.dat, timeline_boot.dat, heatmap_boot.dat, phases.dat,\n"
+	"phase_reasons.dat, reasons.dat, cycles.dat and plotvars.gp;\n"
+	"`make plots RESULTS=OUTDIR` draws the charts.\n"
 	"Prints a table of the reasons seen to stdout, notes to stderr.\n"
 	"\n"
 	"Phases: before-sampler (kernel..first sample), initrd, early-userspace\n"
@@ -49,14 +50,17 @@ static const char usage[] =
 	"Exit status: 0 ok, 1 bad input (the message names file:line: column),\n"
 	"2 usage, 3 the results could not be written.\n";
 
-enum { OUT_SUMMARY, OUT_INTERVALS, OUT_TIMELINE, OUT_HEATMAP, OUT_PHASES,
-       OUT_PHASE_REASONS, OUT_REASONS, OUT_CYCLES, OUT_PLOTVARS, NOUT };
+enum { OUT_SUMMARY, OUT_INTERVALS, OUT_TIMELINE, OUT_HEATMAP,
+       OUT_TIMELINE_BOOT, OUT_HEATMAP_BOOT, OUT_PHASES, OUT_PHASE_REASONS,
+       OUT_REASONS, OUT_CYCLES, OUT_PLOTVARS, NOUT };
 
 static const char *const out_names[NOUT] = {
 	[OUT_SUMMARY] = "summary.md",
 	[OUT_INTERVALS] = "intervals.dat",
 	[OUT_TIMELINE] = "timeline.dat",
 	[OUT_HEATMAP] = "heatmap.dat",
+	[OUT_TIMELINE_BOOT] = "timeline_boot.dat",
+	[OUT_HEATMAP_BOOT] = "heatmap_boot.dat",
 	[OUT_PHASES] = "phases.dat",
 	[OUT_PHASE_REASONS] = "phase_reasons.dat",
 	[OUT_REASONS] = "reasons.dat",
@@ -190,6 +194,8 @@ static int write_results(struct epa_analysis *an, struct outputs *o,
 	static int (*const writers[NOUT])(const struct epa_analysis *, FILE *) = {
 		[OUT_TIMELINE] = epa_write_timeline,
 		[OUT_HEATMAP] = epa_write_heatmap,
+		[OUT_TIMELINE_BOOT] = epa_write_timeline_boot,
+		[OUT_HEATMAP_BOOT] = epa_write_heatmap_boot,
 		[OUT_PHASES] = epa_write_phases,
 		[OUT_PHASE_REASONS] = epa_write_phase_reasons,
 		[OUT_REASONS] = epa_write_reasons,

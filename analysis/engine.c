@@ -116,7 +116,8 @@ int epa_analysis_init(struct epa_analysis *a, struct epa_samples *s,
 	a->rank = calloc(n1, sizeof(*a->rank));
 	a->line = malloc(EPA_FMT_NUM * (nr + 8));
 	if (!a->exits || !a->cycles || !a->d || !a->dc || !a->nz || !a->rank ||
-	    !a->line || epa_bins_init(&a->bins, nr, 0))
+	    !a->line || epa_bins_init(&a->bins, nr, 0) ||
+	    (a->ms.have[EPA_MS_FINISHED] && epa_bins_init(&a->boot, nr, 0)))
 		return -2;
 	for (p = 0; p < EPA_NPH; p++) {
 		a->ph[p].exits = calloc(n1, sizeof(double));
@@ -140,6 +141,7 @@ void epa_analysis_free(struct epa_analysis *a)
 	free(a->rank);
 	free(a->line);
 	epa_bins_free(&a->bins);
+	epa_bins_free(&a->boot);
 	for (p = 0; p < EPA_NPH; p++) {
 		free(a->ph[p].exits);
 		free(a->ph[p].cycles);
@@ -182,6 +184,15 @@ static void first_row(struct epa_analysis *a, const struct epa_row *r)
 
 	a->t_first = a->t_last = a->t_start = r->time_ns;
 	a->bins.origin = r->time_ns;
+	if (a->boot.exits) {
+		uint64_t fin = ms_ns(a, EPA_MS_FINISHED), w = fin + 10 * 1000000000ULL;
+
+		a->boot_end = w > 2 * fin ? w : 2 * fin;
+		if (a->boot_end > r->time_ns)
+			epa_bins_window(&a->boot, r->time_ns, a->boot_end);
+		else
+			epa_bins_free(&a->boot);
+	}
 	if (a->s->meta.host_scope) {
 		snprintf(b->why, sizeof(b->why),
 			 "scope=host: the first sample counts every VM since kvm was loaded");
@@ -319,6 +330,8 @@ int epa_analysis_row(struct epa_analysis *a)
 			  dt - attributed, dt, nnz, dtot, dcyc);
 
 	epa_bins_add(&a->bins, t0, t1, a->nz, nnz, a->d);
+	if (a->boot.exits)
+		epa_bins_add(&a->boot, t0, t1, a->nz, nnz, a->d);
 	return a->intervals_out ? write_interval(a, t0, t1, dtot, dcyc) : 0;
 }
 
@@ -391,6 +404,7 @@ int epa_analysis_finish(struct epa_analysis *a)
 	for (p = EPA_PH_INITRD; p <= EPA_PH_AFTER; p++)
 		if (a->ph[p].formed)
 			coverage(a, &a->ph[p]);
+	a->boot_view = a->boot.exits && a->boot.used && a->t_last > a->boot_end;
 	if (u->cov_ns) {
 		u->formed = true;
 		u->start_ns = u->cov_start;

@@ -63,7 +63,14 @@ struct epa_analysis {
 	unsigned long intervals;
 	uint64_t t_first, t_last, t_start;	/* t_start: where totals begin */
 	struct epa_phase ph[EPA_NPH];
-	struct epa_bins bins;
+	struct epa_bins bins;		/* the whole profile */
+	/*
+	 * The boot closer: up to twice the time to "finished" (at least 10 s
+	 * past it), when the profile goes on beyond that.
+	 */
+	struct epa_bins boot;
+	uint64_t boot_end;
+	bool boot_view;			/* after finish: boot is worth showing */
 	/* per-row scratch */
 	uint64_t *d, *dc;
 	size_t *nz;

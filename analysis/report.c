@@ -169,10 +169,16 @@ int epa_write_phase_reasons(const struct epa_analysis *a, FILE *f)
 	return done(f);
 }
 
-/* The width a bin's rate is over: the last bin may end early. */
-static double bin_s(const struct epa_analysis *a, size_t b)
+/* The whole profile's bins, or the boot window's when it is worth it. */
+static const struct epa_bins *view(const struct epa_analysis *a, bool boot)
 {
-	const struct epa_bins *bb = &a->bins;
+	return boot ? (a->boot_view ? &a->boot : NULL) : &a->bins;
+}
+
+/* The width a bin's rate is over: the last bin may end early. */
+static double bin_s(const struct epa_analysis *a, const struct epa_bins *bb,
+		    size_t b)
+{
 	uint64_t lo = bb->origin + b * bb->width, hi = lo + bb->width;
 
 	if (hi > a->t_last)
@@ -180,17 +186,21 @@ static double bin_s(const struct epa_analysis *a, size_t b)
 	return hi > lo ? epa_s(hi - lo) : epa_s(bb->width);
 }
 
-int epa_write_timeline(const struct epa_analysis *a, FILE *f)
+static int write_timeline(const struct epa_analysis *a, FILE *f, bool boot)
 {
-	const struct epa_bins *b = &a->bins;
+	const struct epa_bins *b = view(a, boot);
 	size_t i, k;
 
 	fprintf(f, "# bin_start_s bin_end_s total_per_s, then exits/s of:");
 	top_header(a, f);
-	fprintf(f, "# %zu bins of %.6f s from the first sample; the sampler's own CPUIDs taken out\n",
-		b->used, epa_s(b->width));
+	if (!b) {
+		fputs("# no boot window: the profile does not go on long after the boot; see timeline.dat\n", f);
+		return done(f);
+	}
+	fprintf(f, "# %zu bins of %.6f s from the first sample%s; the sampler's own CPUIDs taken out\n",
+		b->used, epa_s(b->width), boot ? ", the boot only" : "");
 	for (i = 0; i < b->used; i++) {
-		const double *row = b->exits + i * a->nr, w = bin_s(a, i);
+		const double *row = b->exits + i * a->nr, w = bin_s(a, b, i);
 		double all = sum_d(row, a->nr), top = 0;
 
 		fprintf(f, "%.6f %.6f %.3f", epa_s(b->origin + i * b->width),
@@ -204,16 +214,20 @@ int epa_write_timeline(const struct epa_analysis *a, FILE *f)
 	return done(f);
 }
 
-int epa_write_heatmap(const struct epa_analysis *a, FILE *f)
+static int write_heatmap(const struct epa_analysis *a, FILE *f, bool boot)
 {
-	const struct epa_bins *b = &a->bins;
+	const struct epa_bins *b = view(a, boot);
 	size_t i, k;
 
 	fprintf(f, "# bin_centre_s reason_row exits_per_s\n"
 		   "# rows: the %zu reasons seen, most frequent on top (row %zu); plotvars.gp names them\n",
 		a->nseen, a->nseen ? a->nseen - 1 : 0);
+	if (!b) {
+		fputs("# no boot window: the profile does not go on long after the boot; see heatmap.dat\n", f);
+		return done(f);
+	}
 	for (i = 0; i < b->used; i++) {
-		const double *row = b->exits + i * a->nr, w = bin_s(a, i);
+		const double *row = b->exits + i * a->nr, w = bin_s(a, b, i);
 		const double x = epa_s(b->origin + i * b->width) +
 				 epa_s(b->width) / 2;
 
@@ -223,6 +237,26 @@ int epa_write_heatmap(const struct epa_analysis *a, FILE *f)
 		fputc('\n', f);
 	}
 	return done(f);
+}
+
+int epa_write_timeline(const struct epa_analysis *a, FILE *f)
+{
+	return write_timeline(a, f, false);
+}
+
+int epa_write_timeline_boot(const struct epa_analysis *a, FILE *f)
+{
+	return write_timeline(a, f, true);
+}
+
+int epa_write_heatmap(const struct epa_analysis *a, FILE *f)
+{
+	return write_heatmap(a, f, false);
+}
+
+int epa_write_heatmap_boot(const struct epa_analysis *a, FILE *f)
+{
+	return write_heatmap(a, f, true);
 }
 
 int epa_write_cycles(const struct epa_analysis *a, FILE *f)
@@ -294,6 +328,11 @@ int epa_write_plotvars(const struct epa_analysis *a, FILE *f,
 		epa_s(a->t_last));
 	fprintf(f, "ep_nintervals = %lu\nep_nbins = %zu\nep_bin_s = %.6f\n",
 		a->intervals, a->bins.used, epa_s(a->bins.width));
+	/* timeline_boot.dat, heatmap_boot.dat: the boot closer, if drawn */
+	fprintf(f, "ep_boot_view = %d\nep_boot_end = %.6f\nep_boot_nbins = %zu\nep_boot_bin_s = %.6f\n",
+		a->boot_view, a->boot_view ? epa_s(a->boot_end) : epa_s(a->t_last),
+		a->boot_view ? a->boot.used : a->bins.used,
+		epa_s(a->boot_view ? a->boot.width : a->bins.width));
 	fprintf(f, "ep_ntop = %zu\narray ep_top[%zu]", a->ntop,
 		a->ntop ? a->ntop : 1);
 	for (i = 0; i < (a->ntop ? a->ntop : 1); i++)
@@ -585,6 +624,9 @@ int epa_write_summary(const struct epa_analysis *a, FILE *f,
 	      "  cycles/s, then exits/s of every reason column in code order.\n"
 	      "- `timeline.dat` — the same in at most 1024 equal time bins, top reasons + other.\n"
 	      "- `heatmap.dat` — bins × reasons seen, exits/s, for `with image`.\n"
+	      "- `timeline_boot.dat`, `heatmap_boot.dat` — the same for the boot alone (up to\n"
+	      "  twice the time to `finished`, at least 10 s past it) when the profile goes on\n"
+	      "  longer; otherwise only a comment.\n"
 	      "- `phases.dat`, `phase_reasons.dat` — per phase, and per phase and reason.\n"
 	      "- `reasons.dat` — per reason over the whole profile; `cycles.dat` — cycles share.\n"
 	      "- `plotvars.gp` — names and phase spans for `plots/*.gp` (`make plots RESULTS=dir`).\n",

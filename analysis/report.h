@@ -17,7 +17,9 @@ int epa_write_reasons(const struct epa_analysis *a, FILE *f);
 int epa_write_phases(const struct epa_analysis *a, FILE *f);
 int epa_write_phase_reasons(const struct epa_analysis *a, FILE *f);
 int epa_write_timeline(const struct epa_analysis *a, FILE *f);
+int epa_write_timeline_boot(const struct epa_analysis *a, FILE *f);
 int epa_write_heatmap(const struct epa_analysis *a, FILE *f);
+int epa_write_heatmap_boot(const struct epa_analysis *a, FILE *f);
 int epa_write_cycles(const struct epa_analysis *a, FILE *f);
 int epa_write_plotvars(const struct epa_analysis *a, FILE *f,
 		       const char *label);

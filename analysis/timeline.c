@@ -13,6 +13,13 @@ int epa_bins_init(struct epa_bins *b, size_t nr, uint64_t origin)
 	return b->exits ? 0 : -1;
 }
 
+void epa_bins_window(struct epa_bins *b, uint64_t origin, uint64_t end)
+{
+	b->origin = origin;
+	b->end = end;
+	b->width = (end - origin + EPA_BINS - 1) / EPA_BINS;
+}
+
 void epa_bins_free(struct epa_bins *b)
 {
 	free(b->exits);
@@ -40,10 +47,17 @@ void epa_bins_add(struct epa_bins *b, uint64_t t0, uint64_t t1,
 	const double dt = (double)(t1 - t0);
 	size_t i, k, first, last;
 
-	if (!b->width)
-		b->width = t1 - t0;
-	while ((t1 - b->origin - 1) / b->width >= EPA_BINS)
-		merge(b);
+	if (b->end) {
+		if (t0 >= b->end)
+			return;
+		if (t1 > b->end)
+			t1 = b->end;	/* dt stays: the rest is outside */
+	} else {
+		if (!b->width)
+			b->width = t1 - t0;
+		while ((t1 - b->origin - 1) / b->width >= EPA_BINS)
+			merge(b);
+	}
 	first = (t0 - b->origin) / b->width;
 	last = (t1 - b->origin - 1) / b->width;
 	for (i = first; i <= last; i++) {

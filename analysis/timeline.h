@@ -5,6 +5,10 @@
  * the bin width starts at the first interval and doubles (neighbouring bins
  * merge) whenever the next interval would not fit: memory stays fixed and
  * a long profile ends with between EPA_BINS/2 and EPA_BINS bins.
+ *
+ * A window (end != 0) has fixed bins over [origin, end) instead, and drops
+ * what falls after it: the boot, seen closer in a profile that goes on long
+ * after it.
  */
 #ifndef EXITPROF_ANALYSIS_TIMELINE_H
 #define EXITPROF_ANALYSIS_TIMELINE_H
@@ -16,12 +20,15 @@
 struct epa_bins {
 	uint64_t origin;	/* ns, the first sample */
 	uint64_t width;		/* ns, 0 until the first interval */
+	uint64_t end;		/* ns, a window's end; 0: the whole profile */
 	size_t used;		/* bins touched so far */
 	size_t nr;		/* reasons per bin */
 	double *exits;		/* [EPA_BINS][nr] */
 };
 
 int epa_bins_init(struct epa_bins *b, size_t nr, uint64_t origin);
+/* Fix a window on bins from epa_bins_init(). */
+void epa_bins_window(struct epa_bins *b, uint64_t origin, uint64_t end);
 void epa_bins_free(struct epa_bins *b);
 /*
  * Spread an interval's exits over the bins it overlaps, in proportion to

@@ -4,6 +4,11 @@
 load plots.'/common.gp'
 f = ep_file('phases.dat')
 col(k) = 7 + k		# exits of reason k (ep_ntop + 1: other) in phases.dat
+ymax = 0
+if (ep_nphases > 0) {
+	stats f using 5 nooutput
+	ymax = STATS_max
+}
 
 do for [fmt in ep_formats] {
 	eval ep_term(fmt, 1200, 900)
@@ -31,7 +36,7 @@ do for [fmt in ep_formats] {
 	set origin 0, 0.47
 	set size 1, 0.46
 	set ylabel "VM exits in the phase"
-	set format y "%.0s%c"
+	set format y (ymax >= 1e4 ? "%.0s%c" : "%g")
 	set yrange [0:*]
 	set offsets 0, 0, graph 0.1, 0
 	set key outside right top vertical Left reverse title "exit reason"

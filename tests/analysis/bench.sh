@@ -1,18 +1,19 @@
 #!/bin/bash
 # tests/analysis/bench.sh BUILD: throughput and peak memory of
 # `exitprof analyze` on a generated one-hour profile at a 10 ms interval
-# (360000 rows), next to a one-minute one: streaming means the peak memory
+# (360000 rows), next to a one-minute one (6000 rows): streaming means the peak memory
 # must not grow with the rows.  Profiles in $BENCH_DIR (default BUILD/bench).
 set -euo pipefail
 B=${1:-build}
 dir=${BENCH_DIR:-$B/bench}
 mkdir -p "$dir"
-run() {	# run NAME SECONDS
-	local name=$1 secs=$2 p=$dir/$1 rows bytes wall user sys rss
-	if [ ! -f "$p/samples.csv" ] || [ "$(cat "$p/.seconds" 2>/dev/null)" != "$secs" ]; then
+run() {	# run NAME ROWS
+	local name=$1 n=$2 p=$dir/$1 rows bytes wall user sys rss
+	if [ ! -f "$p/samples.csv" ] || [ "$(cat "$p/.rows" 2>/dev/null)" != "$n" ] ||
+	   [ "$B/gen_profile" -nt "$p/samples.csv" ]; then
 		rm -rf "$p"
-		"$B/gen_profile" -o "$p" -d "$secs" -i 10 -w 2>/dev/null
-		echo "$secs" >"$p/.seconds"
+		"$B/gen_profile" -o "$p" -n "$n" -i 10 -w 2>/dev/null
+		echo "$n" >"$p/.rows"
 	fi
 	rows=$(($(wc -l <"$p/samples.csv") - 3))
 	bytes=$(stat -c %s "$p/samples.csv")
@@ -25,5 +26,5 @@ run() {	# run NAME SECONDS
 			n, rows, bytes / 1e6, wall, user, sys, rows / wall, bytes / 1e6 / wall, rss / 1024 }'
 }
 echo "bench: exitprof analyze on generated profiles (80 reasons, 10 ms interval, counts wrapping) in $dir"
-run minute 60
-run hour 3600
+run minute 6000
+run hour 360000

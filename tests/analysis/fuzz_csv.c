@@ -81,6 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		epa_write_phase_reasons(&a, devnull);
 		epa_write_timeline(&a, devnull);
 		epa_write_heatmap(&a, devnull);
+		epa_write_timeline_boot(&a, devnull);
+		epa_write_heatmap_boot(&a, devnull);
 		epa_write_cycles(&a, devnull);
 		epa_write_plotvars(&a, devnull, "fuzz");
 		epa_write_summary(&a, devnull, "fuzz");

@@ -16,8 +16,9 @@
  * the first sample plus every increment, not modulo 2^32, the sampler's own
  * CPUIDs left out) and their cycles.
  *
- * usage: gen_profile -o DIR [-d SECONDS] [-i INTERVAL_MS] [-s SEED]
+ * usage: gen_profile -o DIR [-d SECONDS | -n ROWS] [-i INTERVAL_MS] [-s SEED]
  *                    [-t 1|2] [-w]
+ *   -n  exactly ROWS samples, however long they take
  *   -w  start the counts near 2^32 so that they wrap during the profile
  */
 #define _POSIX_C_SOURCE 200809L
@@ -145,7 +146,7 @@ static char *put_u64(char *p, uint64_t v)
 
 static int usage(void)
 {
-	fputs("usage: gen_profile -o DIR [-d SECONDS] [-i INTERVAL_MS] [-s SEED] [-t 1|2] [-w]\n",
+	fputs("usage: gen_profile -o DIR [-d SECONDS | -n ROWS] [-i INTERVAL_MS] [-s SEED] [-t 1|2] [-w]\n",
 	      stderr);
 	return 2;
 }
@@ -163,16 +164,17 @@ int main(int argc, char **argv)
 	uint64_t want_cyc[KVM_EXIT_STATS_MAX_CODE + 1] = { 0 };
 	int slot[NMODELS], cpuid_slot = -1, opt;
 	unsigned int ncodes = 0, i, sweep;
-	uint64_t t, end, cycles = 0, rows = 0, burst_until = 0;
+	uint64_t t, end, cycles = 0, rows = 0, burst_until = 0, max_rows = 0;
 	uint32_t total = 0, max_code = 0;
 	double burst = 1;
 	char path[PATH_MAX], *line;
 	FILE *f;
 
-	while ((opt = getopt(argc, argv, "o:d:i:s:t:w")) != -1) {
+	while ((opt = getopt(argc, argv, "o:d:n:i:s:t:w")) != -1) {
 		switch (opt) {
 		case 'o': dir = optarg; break;
 		case 'd': seconds = strtod(optarg, NULL); break;
+		case 'n': max_rows = strtoull(optarg, NULL, 10); break;
 		case 'i': interval_ms = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 's': rng_state ^= strtoull(optarg, NULL, 0) * 0x9e3779b97f4a7c15ULL; break;
 		case 't': taxonomy = (unsigned int)strtoul(optarg, NULL, 10); break;
@@ -288,7 +290,7 @@ int main(int argc, char **argv)
 		}
 		*p++ = '\n';
 		fwrite(line, 1, (size_t)(p - line), f);
-		if (++rows > 1 && t >= end)
+		if (++rows > 1 && (max_rows ? rows >= max_rows : t >= end))
 			break;
 
 		/* the next tick, a little late; now and then one is missed */
@@ -345,6 +347,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "gen_profile: %" PRIu64 " rows, %u reasons, %.1f s at %u ms into %s\n",
-		rows, ncodes, seconds, interval_ms, dir);
+		rows, ncodes, (double)(t - SAMPLER_START_NS) / 1e9, interval_ms, dir);
 	return 0;
 }

@@ -289,6 +289,7 @@ static double phase_reason(const char *dir, const char *phase,
 
 static const char *const outputs[] = {
 	"summary.md", "intervals.dat", "timeline.dat", "heatmap.dat",
+	"timeline_boot.dat", "heatmap_boot.dat",
 	"phases.dat", "phase_reasons.dat", "reasons.dat", "cycles.dat",
 	"plotvars.gp",
 };
