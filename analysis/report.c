@@ -418,6 +418,15 @@ int epa_write_table(const struct epa_analysis *a, FILE *f, const char *label)
 	return done(f);
 }
 
+/* Exits for people: whole when whole, one decimal below 10 (0.4, not 0). */
+static void put_exits(FILE *f, double v)
+{
+	if (v == (double)(uint64_t)v || v >= 10)
+		fprintf(f, "%.0f", v);
+	else
+		fprintf(f, "%.1f", v);
+}
+
 static void md_top(const struct epa_analysis *a, FILE *f, const double *v,
 		   size_t *idx, bool least, size_t k)
 {
@@ -428,7 +437,8 @@ static void md_top(const struct epa_analysis *a, FILE *f, const double *v,
 	for (i = 0; i < seen && n < k; i++) {
 		size_t r = idx[least ? seen - 1 - i : i];
 
-		fprintf(f, "%s`%s` %.0f", n++ ? ", " : "", epa_name(a, r), v[r]);
+		fprintf(f, "%s`%s` ", n++ ? ", " : "", epa_name(a, r));
+		put_exits(f, v[r]);
 	}
 	if (!n)
 		fputs("none", f);
@@ -482,7 +492,7 @@ static void md_matrix(const struct epa_analysis *a, FILE *f, const char *what,
 				continue;
 			fputc(' ', f);
 			if (kind == 0)
-				fprintf(f, "%.0f", ph->exits[r]);
+				put_exits(f, ph->exits[r]);
 			else if (kind == 1)
 				put_rate(f, rate(ph->exits[r], ph->cov_ns));
 			else
@@ -516,11 +526,12 @@ int epa_write_summary(const struct epa_analysis *a, FILE *f,
 			a->s->meta.interval_ms);
 	fprintf(f, ".\n- %lu samples from %.3f s to %.3f s (CLOCK_MONOTONIC), %lu intervals.\n",
 		a->s->rows, epa_s(a->t_first), epa_s(a->t_last), a->intervals);
-	fprintf(f, "- Totals, %s %.3f..%.3f s: **%" PRIu64 " exits** (%.1f/s), %" PRIu64
-		" cycles handling them; the totals leaf says %" PRIu64
-		" exits (it also counts exits outside the defined reasons, and a sweep\n  reads it before the reasons).\n",
-		a->include_before ? "VM start to the last sample," :
-				    "first to last sample,",
+	fprintf(f, "- %s, %.3f..%.3f s: **%" PRIu64 " exits** (%.1f/s), %" PRIu64
+		" cycles handling them.\n"
+		"- The totals leaf counts %" PRIu64 " exits (it also counts exits outside the defined\n"
+		"  reasons, and a sweep reads it before the reasons).\n",
+		a->include_before ? "From VM start to the last sample" :
+				    "From the first to the last sample",
 		epa_s(a->t_start), epa_s(a->t_last), ex,
 		win ? (double)ex / epa_s(win) : 0.0, cy, a->total_exits);
 	fprintf(f, "- The sampler's own CPUID exits taken out: %" PRIu64 ".\n\n",
@@ -544,7 +555,8 @@ int epa_write_summary(const struct epa_analysis *a, FILE *f,
 			continue;
 		fprintf(f, "| %s | ", ph->title);
 		if (!has_data(ph)) {
-			fprintf(f, "– | – | – | – | – | – | not formed: %s |\n",
+			fprintf(f, "– | – | – | – | – | – | %s: %s |\n",
+				ph->formed ? "no samples" : "not formed",
 				ph->why[0] ? ph->why : "no data");
 			continue;
 		}
