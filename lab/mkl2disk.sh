@@ -1,0 +1,24 @@
+#!/bin/bash
+# mkl2disk.sh OUT.img LABDIR DEB...: the Debian L2's disk for one lab run.
+# A copy of the cached tree from mkrootfs.sh, the DEBs installed with
+# dpkg -i (as a user would), LABDIR copied to /lab (cmd, run.env, the
+# report script) and exitprof-lab.service enabled, as an ext4 image.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=$1 labdir=$2
+shift 2
+base=$("$here/mkrootfs.sh")
+tree=$(mktemp -d "${TMPDIR:-/tmp}/exitprof-l2root.XXXXXX")
+trap 'umount "$tree/proc" 2>/dev/null || true; rm -rf "$tree"' EXIT
+cp -a "$base/root/." "$tree/"
+for deb in "$@"; do
+	cp "$deb" "$tree/tmp/"
+	chroot "$tree" dpkg -i "/tmp/$(basename "$deb")" >&2
+	rm -f "$tree/tmp/$(basename "$deb")"
+done
+install -d "$tree/lab"
+cp -a "$labdir/." "$tree/lab/"
+install -m 644 "$here/exitprof-lab.service" "$tree/etc/systemd/system/"
+chroot "$tree" systemctl enable exitprof-lab.service >/dev/null 2>&1
+size=$(( $(du -sm "$tree" | cut -f1) + 300 ))
+mkfs.ext4 -q -F -L exitprof-l2 -d "$tree" "$out" "${size}M"
