@@ -37,7 +37,7 @@ DEBS := gcc-12 make bc bison flex libelf-dev libssl-dev dwarves cpio kmod \
 	xz-utils zstd rsync ccache python3-ply python3-git \
 	bochs bochsbios vgabios seabios qemu-system-x86 busybox-static \
 	isolinux syslinux-common genisoimage debootstrap gnuplot-nox cpuid systemd \
-	clang
+	clang libclang-rt-dev
 deps:
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEBS)

@@ -32,10 +32,10 @@ $(BUILD)/bench_run: tests/analysis/bench_run.c
 	@mkdir -p $(BUILD)
 	$(CC) -O2 -g -std=c11 $(WARN) -o $@ $<
 
-# libFuzzer needs clang (Debian's clang package, in DEBS)
+# libFuzzer needs clang and its runtime (clang, libclang-rt-dev in DEBS)
 $(BUILD)/fuzz_analysis: tests/analysis/fuzz_csv.c $(ANALYSIS_DEPS)
 	@mkdir -p $(BUILD)
-	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) not found: make deps installs clang"; exit 1; }
+	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) not found: make deps installs clang and libclang-rt-dev"; exit 1; }
 	$(FUZZ_CC) -O1 -g $(ANALYSIS_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $(ANALYSIS_SRC) sampler/leaves.c $<
 
