@@ -12,7 +12,7 @@ GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c
 # the kernel's pure files and tables, shared with user space
 KSHARED := $(wildcard kernel/src/arch/x86/kvm/*.h kernel/src/arch/x86/kvm/*/*.h kernel/src/arch/x86/include/asm/*.h kernel/shim/linux/*.h)
 
-.PHONY: all help deps modules guest install deb test test-unit test-units test-lab checkpatch clean
+.PHONY: all help deps modules guest install deb profile test test-unit test-units test-lab checkpatch clean
 PREFIX ?= /usr
 DESTDIR ?=
 UNITDIR ?= /lib/systemd/system
@@ -27,6 +27,8 @@ help:
 	@echo "make guest       build the static guest programs into $(BUILD)/"
 	@echo "make install     install exitprof and its unit (DESTDIR=, PREFIX=/usr)"
 	@echo "make deb         build $(BUILD)/exitprof_$(VERSION)_amd64.deb"
+	@echo "make profile     profile a full Debian VM boot in the lab, draw the charts"
+	@echo "                 (VENDOR=intel INTERVAL_MS=10 AFTER_BOOT_S=5; results/<UTC>/)"
 	@echo "make test        unit tests, checkpatch and the Intel lab conformance run"
 	@echo "make test-unit   only the unit tests (seconds)"
 	@echo "make test-lab    only the lab conformance run (minutes, Bochs)"
@@ -38,6 +40,16 @@ DEBS := gcc-12 make bc bison flex libelf-dev libssl-dev dwarves cpio kmod \
 	bochs bochsbios vgabios seabios qemu-system-x86 busybox-static \
 	isolinux syslinux-common genisoimage debootstrap gnuplot-nox cpuid systemd \
 	clang libclang-rt-dev
+# The whole job on the lab: build what is missing (cached), boot L1 and the
+# Debian L2 with the sampler, bring back the CSVs, analyse, draw.  The lab's
+# guest clock runs compressed (a Debian boot is ~4 s of guest time), hence
+# the short default interval here.
+VENDOR ?= intel
+INTERVAL_MS ?= 10
+AFTER_BOOT_S ?= 5
+profile:
+	lab/profile --vendor $(VENDOR) --interval $(INTERVAL_MS) --after-boot $(AFTER_BOOT_S)
+
 deps:
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEBS)

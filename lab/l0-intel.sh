@@ -4,7 +4,9 @@
 #   l0_tools            print "command-or-file package" lines of what L0 needs
 #   l0_start WORK KERNEL APPEND LAYER...
 #                       boot L1 in the background with com1 -> WORK/console.log
-#                       (console) and com2 -> WORK/data.log (data channel); set L0_PID
+#                       (console) and com2 -> WORK/data.log (data channel); set L0_PID;
+#                       with L0_DISK set, that image is L1's first disk (the
+#                       Debian L2's root file system)
 # Everything above L0 (initramfs, L1 and L2 init) is shared between vendors.
 
 l0_name() { echo bochs; }
@@ -62,6 +64,7 @@ clock: sync=none, time0=local
 pci: enabled=1, chipset=i440fx
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 ata0-master: type=cdrom, path=$work/l1.iso, status=inserted
+${L0_DISK:+ata0-slave: type=disk, path=$L0_DISK, mode=flat}
 boot: cdrom
 com1: enabled=1, mode=file, dev=$work/console.log
 com2: enabled=1, mode=file, dev=$work/data.log

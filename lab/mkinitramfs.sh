@@ -13,7 +13,9 @@
 #   mkinitramfs.sh stock-kvm       directory with Debian's stock kvm*.ko, uncompressed
 #   mkinitramfs.sh run OUT WORK [COPY...]
 #       per-run layer; settings from the environment: NONCE SMP L2_MEM L2_APPEND
-#       COMMAND_FILE L1_SCRIPT (may be empty) LAB_KVM_ARGS LAB_KVM_VENDOR_ARGS
+#       COMMAND_FILE L1_SCRIPT (may be empty) LAB_KVM_ARGS LAB_KVM_VENDOR_ARGS,
+#       and for the Debian L2: L2_KIND=debian L2_DISK (the disk image to make)
+#       L2_DEBS (space-separated .deb files to install in it)
 set -euo pipefail
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../kernel/version.env
@@ -149,6 +151,26 @@ lab_build_mods() { # DIR
 	echo "$out"
 }
 
+# Debian L2: its disk (the lab files and --copy files in /lab and
+# /usr/local/bin, the .debs installed), its initramfs and the stock ATA
+# drivers L1 needs to see the disk Bochs attaches.
+lab_build_debian() { # WORKDIR
+	local w=$1 deb m
+	local -a debs
+	read -r -a debs <<<"${L2_DEBS:-}"
+	install -m 755 "$LAB_DIR/l2-report" "$w/l2/lab/l2-report"
+	mkdir -p "$w/l2/lab/bin"
+	cp -a "$w/l2/usr/local/bin/." "$w/l2/lab/bin/"
+	for deb in "${debs[@]}"; do [ -f "$deb" ] || { echo "lab: no $deb" >&2; return 1; }; done
+	"$LAB_DIR/mkl2disk.sh" "$L2_DISK" "$w/l2/lab" "${debs[@]}"
+	mkdir -p "$w/l1/l2" "$w/l1/lab/mod"
+	cp "$("$LAB_DIR/mkrootfs.sh")/initrd.img" "$w/l1/l2/initrd-debian.img"
+	for m in scsi_common:drivers/scsi/scsi_common scsi_mod:drivers/scsi/scsi_mod \
+		libata:drivers/ata/libata ata_piix:drivers/ata/ata_piix sd_mod:drivers/scsi/sd_mod; do
+		cp "$(lab_stock_module "${m%%:*}" "${m#*:}")" "$w/l1/lab/mod/"
+	done
+}
+
 # Build the per-run layer OUT from the run's settings (not cached).
 lab_build_run() { # OUT WORKDIR COPY...
 	local out=$1 w=$2 f
@@ -160,13 +182,18 @@ lab_build_run() { # OUT WORKDIR COPY...
 	done
 	cp "$COMMAND_FILE" "$w/l2/lab/cmd"
 	printf 'NONCE=%s\n' "$NONCE" >"$w/l2/lab/run.env"
-	lab_cpio "$w/l2" "$w/l1/lab/l2-run.cpio"
+	if [ "${L2_KIND:-busybox}" = debian ]; then
+		lab_build_debian "$w"
+	else
+		lab_cpio "$w/l2" "$w/l1/lab/l2-run.cpio"
+	fi
 	{
 		printf 'NONCE=%s\n' "$NONCE"
 		printf 'SMP=%s\n' "$SMP"
 		printf 'L2_MEM=%s\n' "$L2_MEM"
 		printf 'HAVE_SCRIPT=%s\n' "$([ -n "$L1_SCRIPT" ] && echo 1 || echo 0)"
 		printf 'L2_APPEND=%s\n' "$(lab_sq "$L2_APPEND")"
+		printf 'L2_KIND=%s\n' "${L2_KIND:-busybox}"
 		printf 'LAB_KVM_ARGS=%s\n' "$(lab_sq "${LAB_KVM_ARGS:-}")"
 		printf 'LAB_KVM_VENDOR_ARGS=%s\n' "$(lab_sq "${LAB_KVM_VENDOR_ARGS:-}")"
 	} >"$w/l1/lab/run.env"

@@ -18,7 +18,9 @@ for deb in "$@"; do
 done
 install -d "$tree/lab"
 cp -a "$labdir/." "$tree/lab/"
+# lab/run --copy files, in PATH
+[ ! -d "$labdir/bin" ] || cp -a "$labdir/bin/." "$tree/usr/local/bin/"
 install -m 644 "$here/exitprof-lab.service" "$tree/etc/systemd/system/"
 chroot "$tree" systemctl enable exitprof-lab.service >/dev/null 2>&1
 size=$(( $(du -sm "$tree" | cut -f1) + 300 ))
-mkfs.ext4 -q -F -L exitprof-l2 -d "$tree" "$out" "${size}M"
+mkfs.ext4 -q -F -L exitprof-l2 -d "$tree" "$out" "${size}M" >&2
