@@ -50,6 +50,13 @@ AFTER_BOOT_S ?= 5
 profile:
 	lab/profile --vendor $(VENDOR) --interval $(INTERVAL_MS) --after-boot $(AFTER_BOOT_S)
 
+# make bench: the sampler's cost from the newest profile (or plots/example),
+# then analysis throughput (analysis/analysis.mk).
+.PHONY: bench-sampler
+bench: bench-sampler
+bench-sampler:
+	tests/bench/sampler.sh $(RESULTS)
+
 deps:
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEBS)
