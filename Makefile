@@ -12,7 +12,7 @@ GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c
 # the kernel's pure files and tables, shared with user space
 KSHARED := $(wildcard kernel/src/arch/x86/kvm/*.h kernel/src/arch/x86/kvm/*/*.h kernel/src/arch/x86/include/asm/*.h kernel/shim/linux/*.h)
 
-.PHONY: all help deps modules guest install deb profile test test-unit test-units test-lab checkpatch clean
+.PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-lab checkpatch clean
 PREFIX ?= /usr
 DESTDIR ?=
 UNITDIR ?= /lib/systemd/system
@@ -32,6 +32,7 @@ help:
 	@echo "make test        unit tests, checkpatch and the Intel lab conformance run"
 	@echo "make test-unit   only the unit tests (seconds)"
 	@echo "make test-lab    only the lab conformance run (minutes, Bochs)"
+	@echo "make test-profile  a real Debian boot profiled in the lab, the CSVs checked"
 	@echo "make checkpatch  kernel style of the hook series and the new files"
 
 # Everything exitprof needs from Debian (kernel build, lab emulators, tests).
@@ -122,7 +123,13 @@ test-lab: guest
 checkpatch:
 	$(MAKE) -C kernel checkpatch
 
-test: test-unit checkpatch test-lab
+# A real Debian boot with the sampler in the lab, its profile checked.
+test-profile:
+	rm -rf $(BUILD)/test-profile
+	lab/profile --vendor $(VENDOR) --interval 10 --after-boot 3 --results $(BUILD)/test-profile >/dev/null
+	tests/lab/profile-check.sh $(BUILD)/test-profile
+
+test: test-unit checkpatch test-lab test-profile
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,75 @@
+#!/bin/bash
+# tests/lab/profile-check.sh DIR: checks a profile the sampler collected in
+# a real boot (samples.csv, milestones.csv; sampler/FORMAT.md).
+#   - header: magic and version 1, metadata, columns
+#   - time_ns strictly increasing; lateness against the absolute grid
+#     t0 + k * interval (drift would make it grow): at least 90 % of the
+#     samples start within a quarter of the interval after their tick
+#   - every row: 0 <= sum of reasons - total (mod 2^32) <= sweep_cpuids
+#     (a sweep reads the total first, then the reasons)
+#   - no count goes backwards (mod 2^32), no cycles decrease
+#   - milestones kernel, userspace, sysinit.target, basic.target,
+#     multi-user.target and finished present and in order (initrd only with
+#     an initrd that runs systemd: Debian's initramfs-tools does not)
+#   - the first sample is taken before sysinit.target
+# Prints one line per check and "N passed, M failed".
+set -uo pipefail
+dir=${1:?usage: profile-check.sh PROFILE_DIR}
+s=$dir/samples.csv m=$dir/milestones.csv
+pass=0 fail=0
+check() {
+	if [ "$1" = 0 ]; then pass=$((pass + 1)); echo "profile-check: ok   $2"
+	else fail=$((fail + 1)); echo "profile-check: FAIL $2"; fi
+}
+[ -f "$s" ] && [ -f "$m" ]; check $? "$dir has samples.csv and milestones.csv"
+[ "$(sed -n 1p "$s")" = "# exitprof-samples v1" ]; check $? "samples.csv: magic and version 1"
+[ "$(sed -n 1p "$m")" = "# exitprof-milestones v1" ]; check $? "milestones.csv: magic and version 1"
+
+awk -F, '
+function fail(msg) { if (!bad[msg]++) printf "profile-check: row %d: %s\n", NR, msg; errors++ }
+NR == 2 { k = split($0, f, " "); for (i = 2; i <= k; i++) { split(f[i], kv, "="); meta[kv[1]] = kv[2] }
+	  ival = meta["interval_ms"] * 1000000; sweep = meta["sweep_cpuids"]; next }
+NR == 3 { ncol = NF; if ($1 != "time_ns" || $4 != "self_cpuid") fail("column header"); next }
+NR > 3 {
+	if (NF != ncol) fail("column count")
+	if (rows && $1 <= pt) fail("time_ns not increasing")
+	if (!rows) t0 = $1
+	late = ($1 - t0) % ival
+	if (late <= ival / 4) ontime++
+	sum = 0
+	for (i = 5; i <= NF; i += 2) sum += $i
+	d = (sum - $2) % 4294967296; if (d < 0) d += 4294967296
+	if (d > sweep) fail("sum of reasons - total = " d ", not in 0.." sweep)
+	if (rows) for (i = 2; i <= NF; i++) {
+		if (i == 4) continue
+		if (i == 2 || (i >= 5 && i % 2 == 1)) {	# 32-bit counts
+			dd = ($i - p[i]) % 4294967296; if (dd < 0) dd += 4294967296
+			if (dd >= 2147483648) fail("count column " i " went backwards")
+		} else if ($i < p[i]) fail("cycles column " i " decreased")
+	}
+	for (i = 2; i <= NF; i++) p[i] = $i
+	pt = $1; rows++
+}
+END {
+	printf "profile-check: %d samples, interval %d ms, %.1f %% within a quarter interval of their tick\n",
+		rows, ival / 1000000, 100 * ontime / rows
+	if (ontime < 0.9 * rows) { print "profile-check: fewer than 90 % of samples on time"; errors++ }
+	exit errors > 0
+}' "$s"
+check $? "samples.csv rows: monotonic, on the grid, totals consistent, nothing goes backwards"
+
+t0=$(awk -F, 'NR == 4 { print $1; exit }' "$s")
+awk -F, -v t0="$t0" '
+NR <= 2 { next }
+{ if ($2 < prev) { printf "profile-check: milestone %s before the one above it\n", $1; bad++ }
+  prev = $2; at[$1] = $2 }
+END {
+	n = split("kernel userspace sysinit.target basic.target multi-user.target finished", need, " ")
+	for (i = 1; i <= n; i++) if (!(need[i] in at)) { printf "profile-check: milestone %s missing\n", need[i]; bad++ }
+	if (("sysinit.target" in at) && t0 / 1000 >= at["sysinit.target"]) {
+		printf "profile-check: first sample %.0f us is not before sysinit.target %s us\n", t0 / 1000, at["sysinit.target"]; bad++ }
+	exit bad > 0
+}' "$m"
+check $? "milestones present and ordered, first sample before sysinit.target"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
