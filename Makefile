@@ -8,7 +8,7 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror=implicit-function-declaration
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 LEAF_SRC := kernel/src/arch/x86/kvm/exit_stats_leaf.c
-GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c
+GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c $(LEAF_SRC)
 # the kernel's pure files and tables, shared with user space
 KSHARED := $(wildcard kernel/src/arch/x86/kvm/*.h kernel/src/arch/x86/kvm/*/*.h kernel/src/arch/x86/include/asm/*.h kernel/shim/linux/*.h)
 

@@ -22,11 +22,11 @@ RESULTS ?=
 
 $(BUILD)/test_analysis: tests/analysis/test_analysis.c $(ANALYSIS_DEPS)
 	@mkdir -p $(BUILD)
-	$(CC) -O1 -g $(ANALYSIS_CFLAGS) $(SAN) -o $@ $(ANALYSIS_SRC) sampler/leaves.c $<
+	$(CC) -O1 -g $(ANALYSIS_CFLAGS) $(SAN) -o $@ $(ANALYSIS_SRC) sampler/leaves.c $(LEAF_SRC) $<
 
 $(BUILD)/gen_profile: tests/analysis/gen_profile.c sampler/leaves.c sampler/leaves.h $(KSHARED)
 	@mkdir -p $(BUILD)
-	$(CC) -O2 -g $(ANALYSIS_CFLAGS) -o $@ sampler/leaves.c $<
+	$(CC) -O2 -g $(ANALYSIS_CFLAGS) -o $@ sampler/leaves.c $(LEAF_SRC) $<
 
 $(BUILD)/bench_run: tests/analysis/bench_run.c
 	@mkdir -p $(BUILD)
@@ -37,7 +37,7 @@ $(BUILD)/fuzz_analysis: tests/analysis/fuzz_csv.c $(ANALYSIS_DEPS)
 	@mkdir -p $(BUILD)
 	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) not found: make deps installs clang and libclang-rt-dev"; exit 1; }
 	$(FUZZ_CC) -O1 -g $(ANALYSIS_CFLAGS) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $(ANALYSIS_SRC) sampler/leaves.c $<
+		-fno-sanitize-recover=all -o $@ $(ANALYSIS_SRC) sampler/leaves.c $(LEAF_SRC) $<
 
 test-analysis: $(BUILD)/test_analysis $(BUILD)/fuzz_analysis $(BUILD)/gen_profile
 	tests/analysis/run.sh $(BUILD)

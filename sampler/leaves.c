@@ -4,20 +4,6 @@
 
 #include "leaves.h"
 
-static const char *const vmx_names[] = {
-#define VMX_EXIT_REASON(code, name) \
-	[code] = name,
-#include "vmx/exit_reason_table.h"
-#undef VMX_EXIT_REASON
-};
-
-static const char *const svm_names[] = {
-#define SVM_EXIT_CODE(code, name) \
-	[code] = name,
-#include "svm/exit_code_table.h"
-#undef SVM_EXIT_CODE
-};
-
 static void hw_cpuid(uint32_t leaf, uint32_t subleaf, struct ep_regs *r)
 {
 	__asm__ volatile("cpuid"
@@ -48,13 +34,9 @@ const char *ep_taxonomy_name(uint32_t taxonomy)
 
 const char *ep_reason_name(uint32_t taxonomy, uint32_t code)
 {
-	if (taxonomy == KVM_EXIT_STATS_TAXONOMY_VMX &&
-	    code < sizeof(vmx_names) / sizeof(vmx_names[0]))
-		return vmx_names[code];
-	if (taxonomy == KVM_EXIT_STATS_TAXONOMY_SVM &&
-	    code < sizeof(svm_names) / sizeof(svm_names[0]))
-		return svm_names[code];
-	return NULL;
+	const struct kvm_exit_stats_taxonomy *t = kvm_exit_stats_taxonomy(taxonomy);
+
+	return t && kvm_exit_stats_defined(t, code) ? t->names[code] : NULL;
 }
 
 bool ep_probe(struct ep_info *info, char *why, size_t whylen)

@@ -12,38 +12,6 @@
 #include "exit_stats_leaf.h"
 #include <asm/kvm_exit_stats_types.h>
 
-static const char *const vmx_names[] = {
-#define VMX_EXIT_REASON(code, name) \
-	[code] = name,
-#include "vmx/exit_reason_table.h"
-#undef VMX_EXIT_REASON
-};
-
-static const char *const svm_names[] = {
-#define SVM_EXIT_CODE(code, name) \
-	[code] = name,
-#include "svm/exit_code_table.h"
-#undef SVM_EXIT_CODE
-};
-
-static u32 vmx_slot(u32 code)
-{
-	return code;
-}
-
-static const struct kvm_exit_stats_taxonomy vmx = {
-	.id = KVM_EXIT_STATS_TAXONOMY_VMX,
-	.max_code = sizeof(vmx_names) / sizeof(vmx_names[0]) - 1,
-	.names = vmx_names,
-	.slot = vmx_slot,
-};
-
-static const struct kvm_exit_stats_taxonomy svm = {
-	.id = KVM_EXIT_STATS_TAXONOMY_SVM,
-	.max_code = sizeof(svm_names) / sizeof(svm_names[0]) - 1,
-	.names = svm_names,
-	.slot = kvm_exit_stats_svm_slot,
-};
 
 static const struct kvm_exit_stats_taxonomy *tax;
 
@@ -66,7 +34,7 @@ static bool apm_defined(uint32_t n)
 
 static bool spec_defined(uint32_t n)
 {
-	return tax == &vmx ? sdm_defined(n) : apm_defined(n);
+	return tax == &kvm_exit_stats_vmx ? sdm_defined(n) : apm_defined(n);
 }
 
 static bool fake_enabled(uint32_t n)
@@ -151,7 +119,7 @@ static void check_totals(uint32_t ecx)
 {
 	const uint32_t c[4] = { (uint32_t)ALL_COUNT, 0, 0, 0 };
 	const uint32_t t[4] = { 0, ALL_CYCLES >> 32, (uint32_t)ALL_CYCLES, 0 };
-	const uint32_t info[4] = { 1, tax->id, tax == &vmx ? 85 : 0x403, 0 };
+	const uint32_t info[4] = { 1, tax->id, tax == &kvm_exit_stats_vmx ? 85 : 0x403, 0 };
 
 	expect(KVM_EXIT_STATS_LEAF_TOTAL_COUNT, ecx, true, c);
 	expect(KVM_EXIT_STATS_LEAF_TOTAL_CYCLES, ecx, true, t);
@@ -223,8 +191,8 @@ int main(int argc, char **argv)
 	/* "exhaustive" walks all 2^32 ECX values (minutes; make fuzz) */
 	bool exhaustive = argc > 1 && !strcmp(argv[1], "exhaustive");
 
-	run(&vmx, exhaustive);
-	run(&svm, exhaustive);
+	run(&kvm_exit_stats_vmx, exhaustive);
+	run(&kvm_exit_stats_svm, exhaustive);
 	if (bad_slots) {
 		fprintf(stderr, "FAIL %lu sums asked for a slot out of range\n",
 			bad_slots);

@@ -9,25 +9,6 @@
 
 #include "leaves.h"
 
-static const char *const vmx_names[] = {
-#define VMX_EXIT_REASON(code, name) \
-	[code] = name,
-#include "vmx/exit_reason_table.h"
-#undef VMX_EXIT_REASON
-};
-
-static u32 vmx_slot(u32 code)
-{
-	return code;
-}
-
-static const struct kvm_exit_stats_taxonomy vmx = {
-	.id = KVM_EXIT_STATS_TAXONOMY_VMX,
-	.max_code = sizeof(vmx_names) / sizeof(vmx_names[0]) - 1,
-	.names = vmx_names,
-	.slot = vmx_slot,
-};
-
 static bool enabled[KVM_EXIT_STATS_MAX_CODE + 1];
 static u64 counts[256], cycles[256];
 static unsigned int passed, failed;
@@ -50,7 +31,7 @@ static void patched_kvm(uint32_t leaf, uint32_t sub, struct ep_regs *r)
 
 	/* the asking CPUID exit is counted before the answer, as in KVM */
 	counts[10]++;
-	if (!kvm_exit_stats_leaf(&vmx, enabled, 0, leaf, sub, regs, fake_sum,
+	if (!kvm_exit_stats_leaf(&kvm_exit_stats_vmx, enabled, 0, leaf, sub, regs, fake_sum,
 				 NULL)) {
 		memset(r, 0, sizeof(*r));
 		return;

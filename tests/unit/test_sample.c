@@ -19,25 +19,6 @@
 
 #include "sample.h"
 
-static const char *const vmx_names[] = {
-#define VMX_EXIT_REASON(code, name) \
-	[code] = name,
-#include "vmx/exit_reason_table.h"
-#undef VMX_EXIT_REASON
-};
-
-static u32 vmx_slot(u32 code)
-{
-	return code;
-}
-
-static const struct kvm_exit_stats_taxonomy vmx = {
-	.id = KVM_EXIT_STATS_TAXONOMY_VMX,
-	.max_code = sizeof(vmx_names) / sizeof(vmx_names[0]) - 1,
-	.names = vmx_names,
-	.slot = vmx_slot,
-};
-
 #define MS 1000000ULL
 #define WRAP_START (0xffffff00ULL - 1000)	/* wraps 256 ms into a run */
 
@@ -68,7 +49,7 @@ static void fake_kvm(uint32_t leaf, uint32_t sub, struct ep_regs *r)
 	fake_time += cpuid_cost;
 	counts[10]++;		/* the asking CPUID exit, counted first */
 	cycles[10] += 500;
-	if (!kvm_exit_stats_leaf(&vmx, enabled, 0, leaf, sub, regs, fake_sum,
+	if (!kvm_exit_stats_leaf(&kvm_exit_stats_vmx, enabled, 0, leaf, sub, regs, fake_sum,
 				 NULL)) {
 		memset(r, 0, sizeof(*r));
 		return;

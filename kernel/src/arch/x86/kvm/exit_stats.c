@@ -47,50 +47,6 @@ module_param_cb(exit_stats_scope, &exit_stats_scope_ops, NULL, 0644);
 MODULE_PARM_DESC(exit_stats_scope,
 		 "What the exitprof leaves sum: \"vm\" (the asking VM) or \"host\" (all VMs)");
 
-static const char *const vmx_exit_names[] = {
-#define VMX_EXIT_REASON(code, name) \
-	[code] = name,
-#include "vmx/exit_reason_table.h"
-#undef VMX_EXIT_REASON
-};
-
-static u32 vmx_exit_slot(u32 code)
-{
-	return code;
-}
-
-static const struct kvm_exit_stats_taxonomy vmx_taxonomy = {
-	.id = KVM_EXIT_STATS_TAXONOMY_VMX,
-	.max_code = ARRAY_SIZE(vmx_exit_names) - 1,
-	.names = vmx_exit_names,
-	.slot = vmx_exit_slot,
-};
-
-static_assert(ARRAY_SIZE(vmx_exit_names) < KVM_EXIT_STATS_NR_SLOTS);
-static_assert(ARRAY_SIZE(vmx_exit_names) <= KVM_EXIT_STATS_MAX_CODE + 1);
-
-static const char *const svm_exit_names[] = {
-#define SVM_EXIT_CODE(code, name) \
-	[code] = name,
-#include "svm/exit_code_table.h"
-#undef SVM_EXIT_CODE
-};
-
-static u32 svm_exit_slot(u32 code)
-{
-	return kvm_exit_stats_svm_slot(code);
-}
-
-static const struct kvm_exit_stats_taxonomy svm_taxonomy = {
-	.id = KVM_EXIT_STATS_TAXONOMY_SVM,
-	.max_code = ARRAY_SIZE(svm_exit_names) - 1,
-	.names = svm_exit_names,
-	.slot = svm_exit_slot,
-};
-
-static_assert(ARRAY_SIZE(svm_exit_names) == KVM_EXIT_STATS_MAX_CODE + 1);
-static_assert(KVM_EXIT_STATS_SVM_LOW_SLOTS + 4 < KVM_EXIT_STATS_SLOT_OTHER);
-
 /* Set once by the vendor module at hardware setup, before any VM exists. */
 static const struct kvm_exit_stats_taxonomy *exit_stats_taxonomy;
 static bool exit_stats_enabled[KVM_EXIT_STATS_MAX_CODE + 1];
@@ -106,11 +62,8 @@ void kvm_exit_stats_setup(u32 taxonomy,
 	const struct kvm_exit_stats_taxonomy *t;
 	u32 code, i;
 
-	if (taxonomy == KVM_EXIT_STATS_TAXONOMY_VMX)
-		t = &vmx_taxonomy;
-	else if (taxonomy == KVM_EXIT_STATS_TAXONOMY_SVM)
-		t = &svm_taxonomy;
-	else
+	t = kvm_exit_stats_taxonomy(taxonomy);
+	if (WARN_ON_ONCE(!t))
 		return;
 
 	for (code = 0; code <= t->max_code; code++)

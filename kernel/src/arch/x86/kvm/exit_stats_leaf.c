@@ -7,9 +7,61 @@
  * indexes anything.  Every register is written on every path, so nothing from
  * kernel memory can reach the guest.
  */
+#include <linux/array_size.h>
+#include <linux/build_bug.h>
 #include <linux/nospec.h>
+#include <asm/kvm_exit_stats_types.h>
 
 #include "exit_stats_leaf.h"
+
+/* The vendor tables, with names; the one definition kernel and tools share. */
+static const char *const vmx_exit_names[] = {
+#define VMX_EXIT_REASON(code, name) \
+	[code] = name,
+#include "vmx/exit_reason_table.h"
+#undef VMX_EXIT_REASON
+};
+
+static const char *const svm_exit_names[] = {
+#define SVM_EXIT_CODE(code, name) \
+	[code] = name,
+#include "svm/exit_code_table.h"
+#undef SVM_EXIT_CODE
+};
+
+/* VMX basic exit reasons are small and dense: the reason is the slot. */
+static u32 vmx_exit_slot(u32 code)
+{
+	return code;
+}
+
+const struct kvm_exit_stats_taxonomy kvm_exit_stats_vmx = {
+	.id = KVM_EXIT_STATS_TAXONOMY_VMX,
+	.max_code = ARRAY_SIZE(vmx_exit_names) - 1,
+	.names = vmx_exit_names,
+	.slot = vmx_exit_slot,
+};
+
+const struct kvm_exit_stats_taxonomy kvm_exit_stats_svm = {
+	.id = KVM_EXIT_STATS_TAXONOMY_SVM,
+	.max_code = ARRAY_SIZE(svm_exit_names) - 1,
+	.names = svm_exit_names,
+	.slot = kvm_exit_stats_svm_slot,
+};
+
+/* every defined reason has a counter slot of its own */
+static_assert(ARRAY_SIZE(vmx_exit_names) < KVM_EXIT_STATS_NR_SLOTS);
+static_assert(ARRAY_SIZE(svm_exit_names) == KVM_EXIT_STATS_MAX_CODE + 1);
+static_assert(KVM_EXIT_STATS_SVM_LOW_SLOTS + 4 < KVM_EXIT_STATS_SLOT_OTHER);
+
+const struct kvm_exit_stats_taxonomy *kvm_exit_stats_taxonomy(u32 id)
+{
+	if (id == KVM_EXIT_STATS_TAXONOMY_VMX)
+		return &kvm_exit_stats_vmx;
+	if (id == KVM_EXIT_STATS_TAXONOMY_SVM)
+		return &kvm_exit_stats_svm;
+	return NULL;
+}
 
 bool kvm_exit_stats_defined(const struct kvm_exit_stats_taxonomy *t, u32 code)
 {

@@ -60,6 +60,11 @@ enum kvm_exit_stats_reg { KVM_EXIT_STATS_EAX, KVM_EXIT_STATS_EBX,
 typedef void (*kvm_exit_stats_sum_fn)(void *ctx, u32 slot, u64 *count,
 				      u64 *cycles);
 
+extern const struct kvm_exit_stats_taxonomy kvm_exit_stats_vmx;
+extern const struct kvm_exit_stats_taxonomy kvm_exit_stats_svm;
+/* The taxonomy with this KVM_EXIT_STATS_TAXONOMY_* id, or NULL. */
+const struct kvm_exit_stats_taxonomy *kvm_exit_stats_taxonomy(u32 id);
+
 bool kvm_exit_stats_defined(const struct kvm_exit_stats_taxonomy *t, u32 code);
 bool kvm_exit_stats_leaf(const struct kvm_exit_stats_taxonomy *t,
 			 const bool *enabled, u32 flags, u32 leaf, u32 index,
