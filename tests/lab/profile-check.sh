@@ -3,8 +3,10 @@
 # a real boot (samples.csv, milestones.csv; sampler/FORMAT.md).
 #   - header: magic and version 1, metadata, columns
 #   - time_ns strictly increasing; lateness against the absolute grid
-#     t0 + k * interval (drift would make it grow): at least 90 % of the
-#     samples start within a quarter of the interval after their tick
+#     t0 + k * interval (drift would make it grow): the median sample starts
+#     within a tenth of the interval after its tick and at least 80 % within
+#     a quarter (nested emulation wakes late now and then; measured here:
+#     median 56 us, 92 % within 2.5 ms at 10 ms)
 #   - every row: 0 <= sum of reasons - total (mod 2^32) <= sweep_cpuids
 #     (a sweep reads the total first, then the reasons)
 #   - no count goes backwards (mod 2^32), no cycles decrease
@@ -36,6 +38,7 @@ NR > 3 {
 	if (!rows) t0 = $1
 	late = ($1 - t0) % ival
 	if (late <= ival / 4) ontime++
+	if (late <= ival / 10) tenth++
 	sum = 0
 	for (i = 5; i <= NF; i += 2) sum += $i
 	d = (sum - $2) % 4294967296; if (d < 0) d += 4294967296
@@ -51,9 +54,10 @@ NR > 3 {
 	pt = $1; rows++
 }
 END {
-	printf "profile-check: %d samples, interval %d ms, %.1f %% within a quarter interval of their tick\n",
-		rows, ival / 1000000, 100 * ontime / rows
-	if (ontime < 0.9 * rows) { print "profile-check: fewer than 90 % of samples on time"; errors++ }
+	printf "profile-check: %d samples, interval %d ms: %.1f %% within a tenth, %.1f %% within a quarter interval of their tick\n",
+		rows, ival / 1000000, 100 * tenth / rows, 100 * ontime / rows
+	if (tenth < 0.5 * rows) { print "profile-check: the median sample is more than a tenth of the interval late"; errors++ }
+	if (ontime < 0.8 * rows) { print "profile-check: fewer than 80 % of samples within a quarter interval"; errors++ }
 	exit errors > 0
 }' "$s"
 check $? "samples.csv rows: monotonic, on the grid, totals consistent, nothing goes backwards"
