@@ -1,0 +1,45 @@
+# shellcheck shell=bash
+# Sourced by lab/run: L0 for --vendor amd = QEMU with its TCG software CPU, -cpu max
+# (SVM + NPT), booting L1 directly (-kernel/-initrd). Same interface as l0-intel.sh:
+#   l0_name, l0_tools, l0_start WORK KERNEL APPEND LAYER..., l0_log WORK
+# with com1 -> WORK/console.log (console), com2 -> WORK/data.log (data channel), and
+# L0_DISK, when set, as L1's first disk.
+
+l0_name() { echo qemu-tcg; }
+
+l0_tools() {
+	cat <<'EOF'
+qemu-system-x86_64 qemu-system-x86
+setpriv util-linux
+EOF
+}
+
+l0_start() {
+	local work=$1 kernel=$2 append=$3
+	shift 3
+	# -initrd takes one file; the kernel unpacks concatenated cpio archives in order,
+	# exactly like isolinux' initrd=a,b,c
+	cat "$@" >"$work/l1-initrd.cpio"
+	local -a disk=()
+	# L1 has only the stock ata_piix/sd_mod drivers for this disk (l1-init): an IDE
+	# disk on the PIIX controller of -M pc, seen by L1 as /dev/sda
+	[ -z "${L0_DISK:-}" ] || disk=(-drive "file=$L0_DISK,format=raw,if=ide,index=0")
+	: >"$work/console.log"
+	: >"$work/data.log"
+	# -cpu max: the only TCG model with svm and npt (it lacks nrip-save, which KVM
+	# 6.12 does not require). -nodefaults: no NIC, VGA or default serial to emulate.
+	# pdeathsig: QEMU dies with lab/run even if that is SIGKILLed (no trap runs then)
+	setpriv --pdeathsig KILL qemu-system-x86_64 -M pc -accel tcg -cpu max \
+		-m 4G -smp 1 -nodefaults -no-user-config \
+		-display none -monitor none -no-reboot \
+		-kernel "$kernel" -initrd "$work/l1-initrd.cpio" -append "$append" \
+		-serial "file:$work/console.log" -serial "file:$work/data.log" \
+		"${disk[@]}" </dev/null >"$work/qemu.out" 2>&1 &
+	# shellcheck disable=SC2034 # read by lab/run
+	L0_PID=$!
+}
+
+# What to show when L0 itself died.
+l0_log() { # WORK
+	tail -n 15 "$1/qemu.out" 2>/dev/null
+}
