@@ -12,7 +12,7 @@ GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c $(LEAF_SRC)
 # the kernel's pure files and tables, shared with user space
 KSHARED := $(wildcard kernel/src/arch/x86/kvm/*.h kernel/src/arch/x86/kvm/*/*.h kernel/src/arch/x86/include/asm/*.h kernel/shim/linux/*.h)
 
-.PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-lab checkpatch clean
+.PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-lab test-lab-amd checkpatch clean
 PREFIX ?= /usr
 DESTDIR ?=
 UNITDIR ?= /lib/systemd/system
@@ -29,9 +29,10 @@ help:
 	@echo "make deb         build $(BUILD)/exitprof_$(VERSION)_amd64.deb"
 	@echo "make profile     profile a full Debian VM boot in the lab, draw the charts"
 	@echo "                 (VENDOR=intel INTERVAL_MS=10 AFTER_BOOT_S=5; results/<UTC>/)"
-	@echo "make test        unit tests, checkpatch and the Intel lab conformance run"
+	@echo "make test        unit tests, checkpatch and the lab conformance runs (Intel, AMD)"
 	@echo "make test-unit   only the unit tests (seconds)"
-	@echo "make test-lab    only the lab conformance run (minutes, Bochs)"
+	@echo "make test-lab    only the lab conformance runs: Intel (minutes, Bochs), then AMD"
+	@echo "make test-lab-amd  only the AMD one (under a minute, QEMU TCG)"
 	@echo "make test-profile  a real Debian boot profiled in the lab, the CSVs checked"
 	@echo "make checkpatch  kernel style of the hook series and the new files"
 
@@ -119,6 +120,10 @@ test-unit: test-units $(BUILD)/test_leaf $(BUILD)/test_query $(BUILD)/test_sampl
 
 test-lab: guest
 	tests/lab/conformance.sh
+	$(MAKE) test-lab-amd
+
+test-lab-amd: guest
+	VENDOR=amd tests/lab/conformance.sh
 
 checkpatch:
 	$(MAKE) -C kernel checkpatch
