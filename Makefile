@@ -81,11 +81,11 @@ $(BUILD)/test_leaf: tests/unit/test_leaf.c $(LEAF_SRC) $(KSHARED)
 	@mkdir -p $(BUILD)
 	$(CC) -O1 -g $(WARN) $(SAN) $(KINC) -o $@ $(LEAF_SRC) $<
 
-$(BUILD)/test_query: tests/unit/test_query.c $(LEAF_SRC) sampler/leaves.c sampler/leaves.h $(KSHARED)
+$(BUILD)/test_query: tests/unit/test_query.c tests/unit/fake_kvm.h $(LEAF_SRC) sampler/leaves.c sampler/leaves.h $(KSHARED)
 	@mkdir -p $(BUILD)
 	$(CC) -O1 -g $(WARN) $(SAN) $(KINC) -Isampler -o $@ $(LEAF_SRC) sampler/leaves.c $<
 
-$(BUILD)/test_sample: tests/unit/test_sample.c $(LEAF_SRC) sampler/leaves.c sampler/sample.c sampler/leaves.h sampler/sample.h $(KSHARED)
+$(BUILD)/test_sample: tests/unit/test_sample.c tests/unit/fake_kvm.h $(LEAF_SRC) sampler/leaves.c sampler/sample.c sampler/leaves.h sampler/sample.h $(KSHARED)
 	@mkdir -p $(BUILD)
 	$(CC) -O1 -g $(WARN) $(SAN) $(KINC) -Isampler -o $@ $(LEAF_SRC) sampler/leaves.c sampler/sample.c $<
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "leaves.h"
+#include "fake_kvm.h"
 
 static bool enabled[KVM_EXIT_STATS_MAX_CODE + 1];
 static u64 counts[256], cycles[256];
@@ -27,26 +27,9 @@ static void fake_sum(void *ctx, u32 slot, u64 *c, u64 *t)
 
 static void patched_kvm(uint32_t leaf, uint32_t sub, struct ep_regs *r)
 {
-	u32 regs[4];
-
 	/* the asking CPUID exit is counted before the answer, as in KVM */
 	counts[10]++;
-	if (!kvm_exit_stats_leaf(&kvm_exit_stats_vmx, enabled, 0, leaf, sub, regs, fake_sum,
-				 NULL)) {
-		memset(r, 0, sizeof(*r));
-		return;
-	}
-	r->eax = regs[0];
-	r->ebx = regs[1];
-	r->ecx = regs[2];
-	r->edx = regs[3];
-}
-
-static void stock_kvm(uint32_t leaf, uint32_t sub, struct ep_regs *r)
-{
-	(void)leaf;
-	(void)sub;
-	memset(r, 0, sizeof(*r));	/* unknown leaves read as zeros */
+	fake_kvm_answer(enabled, fake_sum, leaf, sub, r);
 }
 
 #define CHECK(cond) do {						\

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sample.h"
+#include "fake_kvm.h"
 
 #define MS 1000000ULL
 #define WRAP_START (0xffffff00ULL - 1000)	/* wraps 256 ms into a run */
@@ -44,27 +45,10 @@ static void fake_sum(void *ctx, u32 slot, u64 *c, u64 *t)
 
 static void fake_kvm(uint32_t leaf, uint32_t sub, struct ep_regs *r)
 {
-	u32 regs[4];
-
 	fake_time += cpuid_cost;
 	counts[10]++;		/* the asking CPUID exit, counted first */
 	cycles[10] += 500;
-	if (!kvm_exit_stats_leaf(&kvm_exit_stats_vmx, enabled, 0, leaf, sub, regs, fake_sum,
-				 NULL)) {
-		memset(r, 0, sizeof(*r));
-		return;
-	}
-	r->eax = regs[0];
-	r->ebx = regs[1];
-	r->ecx = regs[2];
-	r->edx = regs[3];
-}
-
-static void stock_kvm(uint32_t leaf, uint32_t sub, struct ep_regs *r)
-{
-	(void)leaf;
-	(void)sub;
-	memset(r, 0, sizeof(*r));
+	fake_kvm_answer(enabled, fake_sum, leaf, sub, r);
 }
 
 static uint64_t fake_now(void)
