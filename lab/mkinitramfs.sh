@@ -37,7 +37,8 @@ LAB_QEMU_ROMS=(/usr/share/seabios/bios-256k.bin /usr/share/qemu/linuxboot.bin
 lab_key() {
 	{
 		stat -L -c '%n %s %y %i' "$@"
-		sha256sum "$LAB_DIR"/l1-init "$LAB_DIR"/l2-init "$LAB_DIR"/mkinitramfs.sh
+		sha256sum "$LAB_DIR"/l1-init "$LAB_DIR"/l2-init "$LAB_DIR"/l2-report \
+			"$LAB_DIR"/mkinitramfs.sh
 	} | sha256sum | cut -c1-16
 }
 
@@ -90,6 +91,7 @@ lab_build_base() {
 	# L2 base initramfs
 	lab_busybox_root "$tmp/l2"
 	install -m 755 "$LAB_DIR/l2-init" "$tmp/l2/init"
+	install -m 755 "$LAB_DIR/l2-report" "$tmp/l2/lab/l2-report"
 	mkdir -p "$tmp/l1/l2"
 	lab_cpio "$tmp/l2" "$tmp/l1/l2/base.cpio"
 	# L1 base
