@@ -6,6 +6,8 @@
 #   build.sh kernel    a complete patched kernel (bzImage + all modules),
 #                      release $KREL-exitprof, in $CACHE/$KREL/full
 #   build.sh tree      only prepare the patched tree (prints its path)
+#   build.sh bench-atomic  the modules with bench/global-atomic.patch (make
+#                      bench's comparison), in $CACHE/$KREL/modules-atomic
 #
 # Each build tree is a copy of the pristine source with the hook series for
 # $KSERIES applied and the new files from src/ copied in.  Trees are kept in
@@ -14,14 +16,16 @@
 # recompile just what changed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=version.env
-. "$here/version.env"
+# shellcheck source=kversion.sh
+. "$here/kversion.sh"
 dir=$("$here/fetch.sh")
 hdr=$dir/pkg/usr/src/linux-headers-$KREL
 patches=$here/patches/$KSERIES
 
-# The stock kernel was built with this compiler; vermagic must match.
-cc=x86_64-linux-gnu-gcc-12
+# The stock kernel was built with this compiler, the first word of its
+# CONFIG_CC_VERSION_TEXT (6.12: x86_64-linux-gnu-gcc-12, 6.1: gcc-12); the
+# config check below (olddefconfig) and vermagic need the very same.
+cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$hdr/.config")
 command -v "$cc" >/dev/null || { echo "build: $cc not found (apt-get install gcc-12)" >&2; exit 1; }
 for t in bc bison flex pahole; do
 	command -v $t >/dev/null || { echo "build: $t not found (see README: make deps)" >&2; exit 1; }
@@ -41,6 +45,7 @@ prepare_tree() {
 	local tree=$dir/$1 state
 	if [ ! -d "$tree" ]; then
 		log "copying pristine source to $tree"
+		rm -rf "$tree.tmp"	# left by an interrupted copy
 		cp -a "$dir/linux-source-$KSERIES" "$tree.tmp"
 		mv "$tree.tmp" "$tree"
 	fi
@@ -65,15 +70,37 @@ prepare_tree() {
 	echo "$tree"
 }
 
+# The stock kernel's BTF, for check_layout and so that the modules get .BTF
+# like stock ones: 6.12's headers package ships a BTF-only vmlinux; 6.1's
+# does not, but the image itself has it: scripts/extract-vmlinux unpacks the
+# stock vmlinuz's ELF vmlinux (symbols stripped, .BTF kept), once.
+stock_btf() {
+	local out=$dir/vmlinux-btf
+	if [ -e "$hdr/vmlinux" ]; then
+		echo "$hdr/vmlinux"
+		return
+	fi
+	if [ ! -s "$out" ]; then
+		log "extracting the stock vmlinux from vmlinuz-$KREL for its BTF"
+		"$dir/linux-source-$KSERIES/scripts/extract-vmlinux" \
+			"$dir/pkg/boot/vmlinuz-$KREL" >"$out.tmp"
+		grep -q ' \.BTF ' <(readelf -S "$out.tmp") ||
+			{ log "no .BTF section in vmlinuz-$KREL"; exit 1; }
+		mv "$out.tmp" "$out"
+	fi
+	echo "$out"
+}
+
 # configure TREE RELEASE: the stock config, unchanged by olddefconfig
 configure() {
-	local tree=$1 rel=$2
+	local tree=$1 rel=$2 btf
 	[ -e "$tree/.exitprof-configured-$rel" ] && return 0
 	log "configuring $tree as $rel from the stock config"
 	cp "$hdr/.config" "$tree/.config"
 	cp "$hdr/Module.symvers" "$tree/Module.symvers"
-	# BTF-only vmlinux from the headers package: modules get .BTF like stock
-	[ -e "$hdr/vmlinux" ] && cp "$hdr/vmlinux" "$tree/vmlinux"
+	# BTF-only vmlinux: modules get .BTF like stock
+	btf=$(stock_btf)
+	cp "$btf" "$tree/vmlinux"
 	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" olddefconfig >&2
 	if ! diff <(grep -v '^#' "$hdr/.config" | sort) \
 		  <(grep -v '^#' "$tree/.config" | sort) >&2; then
@@ -87,20 +114,18 @@ configure() {
 # vcpu->stat in kvm_handle_signal_exit()): every member it knows must keep
 # its stock offset and size, or the patched modules corrupt memory.
 check_layout() {
-	local ko=$1 members='s/ __attribute__\(\(__aligned__\([0-9]+\)\)\)//; s/[[:space:]]+/ /g'
-	diff <(pahole -C kvm_vcpu -F btf "$hdr/vmlinux" | grep -E '^\s+\S.*;\s+/\*' | sed -E "$members") \
+	local ko=$1 btf members='s/ __attribute__\(\(__aligned__\([0-9]+\)\)\)//; s/[[:space:]]+/ /g'
+	btf=$(stock_btf)
+	diff <(pahole -C kvm_vcpu -F btf "$btf" | grep -E '^\s+\S.*;\s+/\*' | sed -E "$members") \
 	     <(pahole -C kvm_vcpu -F dwarf "$ko" | grep -E '^\s+\S.*;\s+/\*' | sed -E "$members" |
 	       grep -v ' exit_stats; ') >&2 ||
 		{ log "struct kvm_vcpu layout differs from the stock kernel's (see diff)"; exit 1; }
 	log "struct kvm_vcpu layout matches the stock kernel up to exit_stats"
 }
 
-case "${1:-}" in
-tree)
-	prepare_tree build-modules
-	;;
-modules)
-	tree=$(prepare_tree build-modules)
+# build_modules TREE OUT: kvm*.ko of tree $dir/TREE (prepared) into $dir/OUT
+build_modules() {
+	local tree=$dir/$1 out=$dir/$2 m
 	configure "$tree" "$KREL"
 	if [ ! -e "$tree/.exitprof-prepared" ]; then
 		log "modules_prepare"
@@ -110,18 +135,42 @@ modules)
 	log "building arch/x86/kvm"
 	"${mk[@]}" -C "$tree" KERNELRELEASE="$KREL" M=arch/x86/kvm modules >&2
 	check_layout "$tree/arch/x86/kvm/kvm.ko"
-	out=$dir/modules
 	mkdir -p "$out"
 	for m in kvm kvm-intel kvm-amd; do
 		strip --strip-debug -o "$out/$m.ko.tmp" "$tree/arch/x86/kvm/$m.ko"
 		mv "$out/$m.ko.tmp" "$out/$m.ko"
 	done
 	echo "$out"
+}
+
+case "${1:-}" in
+tree)
+	prepare_tree build-modules
+	;;
+modules)
+	prepare_tree build-modules >/dev/null
+	build_modules build-modules modules
+	;;
+bench-atomic)
+	# make bench only: the common alternative, one global array of atomics,
+	# in a tree of its own (the patch is re-applied after every src copy)
+	patch -s -p1 -d "$(prepare_tree build-atomic)" <"$here/bench/global-atomic.patch"
+	build_modules build-atomic modules-atomic
 	;;
 kernel)
 	tree=$(prepare_tree build-full)
 	rel=$KREL-exitprof
 	configure "$tree" "$rel"
+	# The stock config names Debian's signing key, which is not shipped: sign
+	# with a key of our own at the same path, as any self-built kernel does.
+	key=$(sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"$/\1/p' "$tree/.config")
+	if [ -n "$key" ] && [ "$key" != certs/signing_key.pem ] && [ ! -e "$tree/$key" ]; then
+		log "generating a module signing key at $key"
+		mkdir -p "$(dirname "$tree/$key")"
+		openssl req -new -nodes -utf8 -sha256 -days 36500 -batch -x509 \
+			-config "$tree/certs/default_x509.genkey" -outform PEM \
+			-out "$tree/$key" -keyout "$tree/$key" 2>/dev/null
+	fi
 	log "building bzImage and all modules as $rel (hours on 2 cores)"
 	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" bzImage modules >&2
 	out=$dir/full
@@ -134,7 +183,7 @@ kernel)
 	echo "$out"
 	;;
 *)
-	echo "usage: $0 modules|kernel|tree" >&2
+	echo "usage: $0 modules|kernel|tree|bench-atomic" >&2
 	exit 2
 	;;
 esac

@@ -7,8 +7,8 @@
 #                      git format-patch, signed off by your git identity
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=version.env
-. "$here/version.env"
+# shellcheck source=kversion.sh
+. "$here/kversion.sh"
 dir=$("$here/fetch.sh")
 src=$dir/linux-source-$KSERIES
 tree=$dir/series
@@ -19,14 +19,22 @@ edit)
 	rm -rf "$tree"
 	mkdir -p "$tree"
 	shift
-	files=$({ grep -h '^+++ b/' "$patches"/*.patch | cut -c7-
+	# a new series starts empty: its files are the FILE... arguments
+	mkdir -p "$patches"
+	files=$({ cat /dev/null "$patches"/*.patch 2>/dev/null |
+		  grep '^+++ b/' | cut -c7- || true
 		  printf '%s\n' "$@"; } | sort -u)
-	for f in $files; do install -D -m 644 "$src/$f" "$tree/$f"; done
+	# files the series creates are not in the pristine source
+	for f in $files; do
+		[ -e "$src/$f" ] && install -D -m 644 "$src/$f" "$tree/$f"
+	done
 	git -C "$tree" init -q
 	git -C "$tree" add -A
 	git -C "$tree" commit -q -m "pristine $KREL"
 	git -C "$tree" tag base
-	git -C "$tree" am -q "$patches"/*.patch
+	if ls "$patches"/*.patch >/dev/null 2>&1; then
+		git -C "$tree" am -q "$patches"/*.patch
+	fi
 	echo "$tree"
 	;;
 export)
