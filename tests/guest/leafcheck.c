@@ -5,6 +5,20 @@
  * that no exec (glibc start-up runs CPUID) falls between two readings.
  *
  *   leafcheck [N_CPUID [N_OUTB]]   default 100000 and 10000
+ *   leafcheck smp N    one thread pinned to each online vCPU, all running N
+ *                      CPUID at once: reason CPUID rises by exactly vCPUs * N
+ *                      (+ the query)
+ *   leafcheck view [--hold]  the asking VM's view, last CPUID of the process:
+ *                      "leafcheck: view scope=vm|host cpuid=COUNT total=COUNT";
+ *                      --hold: then wait forever instead of exiting
+ *   leafcheck dump     the raw registers of the five leaves for a few ECX
+ *                      values (to compare leaves switched off with stock KVM)
+ *   leafcheck bench N R  cost of a CPUID exit with the statistics on and off
+ *                      while L1 toggles kvm.exit_stats: on every vCPU, rounds
+ *                      of N CPUID timed with RDTSC, each filed under the state
+ *                      leaf 0x4FFFFFFB reports before and after it (rounds
+ *                      that straddle a toggle are dropped), until every vCPU
+ *                      has R rounds of each; prints the medians and the ratio
  *
  * The vendor's taxonomy (leaf 0x4FFFFFFB, ebx) picks the oracle: the Intel
  * SDM basic exit reasons or the AMD APM SVM exit codes, as SPEC §2 lists them.
@@ -12,9 +26,12 @@
  * Prints one line per check and "N passed, M failed"; exit status 1 if any
  * check failed.  Needs root for the port writes (/dev/port).
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -221,30 +238,267 @@ static void check_io_workload(unsigned long n)
 	      tb - ta);
 }
 
+struct smp_worker {
+	pthread_t thread;
+	pthread_barrier_t *start;
+	unsigned long n;
+	int cpu, ran_on;
+};
+
+static void *smp_work(void *arg)
+{
+	struct smp_worker *w = arg;
+	unsigned long i;
+
+	w->ran_on = sched_getcpu();
+	pthread_barrier_wait(w->start);
+	for (i = 0; i < w->n; i++)
+		cpuid(0, 0);
+	return NULL;
+}
+
+/* The online CPUs (the VM's vCPUs), at most MAX, into CPUS; how many. */
+static int online_cpus(int *cpus, int max)
+{
+	cpu_set_t online;
+	int cpu, n = 0;
+
+	if (sched_getaffinity(0, sizeof(online), &online))
+		return 0;
+	for (cpu = 0; cpu < CPU_SETSIZE && n < max; cpu++)
+		if (CPU_ISSET(cpu, &online))
+			cpus[n++] = cpu;
+	return n;
+}
+
+/* FN(ARG) in a new thread pinned to CPU; exits when it cannot start. */
+static void start_pinned(pthread_t *t, int cpu, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(one), &one);
+	if (pthread_create(t, &attr, fn, arg)) {
+		fprintf(stderr, "leafcheck: cannot start a thread on vCPU %d\n", cpu);
+		exit(1);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+/*
+ * Every vCPU exits at the same time: the per-vCPU counters, summed on read,
+ * must lose nothing.  The threads are created and pinned before the first
+ * query; no CPUID runs between the two queries but the workload's.
+ */
+static void check_smp(unsigned long n)
+{
+	struct smp_worker w[256];
+	pthread_barrier_t start;
+	int cpus[256], nw, misplaced = 0, i;
+	uint32_t a, b;
+
+	nw = online_cpus(cpus, 256);
+	if (!nw) {
+		check(false, "sched_getaffinity: %s", strerror(errno));
+		return;
+	}
+	pthread_barrier_init(&start, NULL, nw + 1);
+	for (i = 0; i < nw; i++) {
+		w[i].cpu = cpus[i];
+		w[i].start = &start;
+		w[i].n = n;
+		start_pinned(&w[i].thread, w[i].cpu, smp_work, &w[i]);
+	}
+	a = cpuid(LEAF_COUNT, tax->cpuid_exit).a;
+	pthread_barrier_wait(&start);
+	for (i = 0; i < nw; i++)
+		pthread_join(w[i].thread, NULL);
+	b = cpuid(LEAF_COUNT, tax->cpuid_exit).a;
+	for (i = 0; i < nw; i++)
+		misplaced += w[i].ran_on != w[i].cpu;
+	check(!misplaced, "%d threads, one pinned to each online vCPU", nw);
+	check(b - a == nw * n + 1,
+	      "%d vCPUs x %lu CPUID at once raise reason %u by exactly %lu + 1 (the query): %u",
+	      nw, n, tax->cpuid_exit, nw * n, b - a);
+}
+
+
+
+struct bench_worker {
+	struct smp_worker w;
+	unsigned int r, got[2];
+	double *per_exit[2];	/* cycles per exit, [0] off, [1] on */
+	unsigned long dropped;
+};
+
+static void *bench_work(void *arg)
+{
+	struct bench_worker *b = arg;
+	unsigned int round, on;
+	uint32_t lo, hi;
+	uint64_t t0, t1;
+	unsigned long i;
+
+	b->w.ran_on = sched_getcpu();
+	pthread_barrier_wait(b->w.start);
+	for (round = 0; round < 50 * b->r &&
+	     (b->got[0] < b->r || b->got[1] < b->r); round++) {
+		on = cpuid(LEAF_INFO, 0).a == 1;
+		__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+		t0 = (uint64_t)hi << 32 | lo;
+		for (i = 0; i < b->w.n; i++)
+			cpuid(0, 0);
+		__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi) : : "ecx");
+		t1 = (uint64_t)hi << 32 | lo;
+		if ((cpuid(LEAF_INFO, 0).a == 1) != on) {
+			b->dropped++;
+			continue;
+		}
+		if (b->got[on] < b->r)
+			b->per_exit[on][b->got[on]++] = (double)(t1 - t0) / b->w.n;
+	}
+	return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Exits and their statistics on vs off: the median round of all vCPUs. */
+static int bench(unsigned long n, unsigned int r)
+{
+	static struct bench_worker b[64];
+	pthread_barrier_t start;
+	int cpus[64], nw, i, s;
+	double *all[2], med[2];
+	unsigned int tot[2] = { 0, 0 };
+	unsigned long dropped = 0;
+
+	nw = online_cpus(cpus, 64);
+	if (!n || !r || !nw) {
+		fprintf(stderr, "usage: leafcheck bench N R (N, R > 0)\n");
+		return 2;
+	}
+	pthread_barrier_init(&start, NULL, nw);
+	for (i = 0; i < nw; i++) {
+		b[i].w.cpu = cpus[i];
+		b[i].w.start = &start;
+		b[i].w.n = n;
+		b[i].r = r;
+		b[i].per_exit[0] = calloc(r, sizeof(double));
+		b[i].per_exit[1] = calloc(r, sizeof(double));
+		if (!b[i].per_exit[0] || !b[i].per_exit[1]) {
+			fprintf(stderr, "leafcheck: bench: out of memory\n");
+			return 1;
+		}
+		start_pinned(&b[i].w.thread, b[i].w.cpu, bench_work, &b[i]);
+	}
+	for (i = 0; i < nw; i++) {
+		pthread_join(b[i].w.thread, NULL);
+		tot[0] += b[i].got[0];
+		tot[1] += b[i].got[1];
+		dropped += b[i].dropped;
+	}
+	for (s = 0; s < 2; s++) {
+		all[s] = calloc(tot[s] + 1, sizeof(double));
+		tot[s] = 0;
+		for (i = 0; i < nw; i++) {
+			memcpy(all[s] + tot[s], b[i].per_exit[s],
+			       b[i].got[s] * sizeof(double));
+			tot[s] += b[i].got[s];
+		}
+		qsort(all[s], tot[s], sizeof(double), cmp_double);
+		med[s] = tot[s] ? all[s][tot[s] / 2] : 0;
+		printf("leafcheck: bench %s: median %.1f TSC cycles per CPUID exit (%u rounds of %lu on %d vCPUs; quartiles %.1f %.1f)\n",
+		       s ? "on" : "off", med[s], tot[s], n, nw,
+		       tot[s] ? all[s][tot[s] / 4] : 0,
+		       tot[s] ? all[s][tot[s] * 3 / 4] : 0);
+	}
+	printf("leafcheck: bench %lu rounds straddled a toggle and were dropped\n",
+	       dropped);
+	if (tot[0] < (unsigned int)nw * r || tot[1] < (unsigned int)nw * r) {
+		printf("leafcheck: bench FAIL: fewer than %u rounds per state and vCPU (is L1 toggling kvm.exit_stats?)\n",
+		       r);
+		return 1;
+	}
+	printf("leafcheck: bench ratio on/off %.4f per exit (%+.2f %%)\n",
+	       med[1] / med[0], (med[1] / med[0] - 1) * 100);
+	return 0;
+}
+
+static void dump(void)
+{
+	static const uint32_t ecx[] = { 0, 1, 10, 0x72, 85, 86, 0x403,
+					0xffffffff };
+	uint32_t leaf;
+	unsigned int i;
+	struct regs r;
+
+	for (leaf = LEAF_INFO; leaf <= LEAF_RCYCLES; leaf++)
+		for (i = 0; i < sizeof(ecx) / sizeof(ecx[0]); i++) {
+			r = cpuid(leaf, ecx[i]);
+			printf("leafcheck: dump 0x%08x 0x%08x: %08x %08x %08x %08x\n",
+			       leaf, ecx[i], r.a, r.b, r.c, r.d);
+		}
+}
+
 int main(int argc, char **argv)
 {
-	unsigned long ncpuid = argc > 1 ? strtoul(argv[1], NULL, 0) : 100000;
-	unsigned long noutb = argc > 2 ? strtoul(argv[2], NULL, 0) : 10000;
-	struct regs info = cpuid(LEAF_INFO, 0);
+	const char *mode = argc > 1 && !strchr("0123456789", argv[1][0]) ?
+			   argv[1] : "";
+	struct regs info, total;
 	unsigned int i;
 
 	/* line by line: what was checked survives a crash */
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(mode, "dump")) {
+		dump();
+		return 0;
+	}
+	if (!strcmp(mode, "bench"))
+		return bench(argc > 2 ? strtoul(argv[2], NULL, 0) : 0,
+			     argc > 3 ? strtoul(argv[3], NULL, 0) : 0);
+	if (*mode && strcmp(mode, "smp") && strcmp(mode, "view")) {
+		fprintf(stderr, "usage: leafcheck [N_CPUID [N_OUTB]] | smp N | view [--hold] | dump | bench N R\n");
+		return 2;
+	}
+	info = cpuid(LEAF_INFO, 0);
 	for (i = 0; i < sizeof(taxonomies) / sizeof(taxonomies[0]); i++)
 		if (info.b == taxonomies[i].id)
 			tax = &taxonomies[i];
-	check(info.a == 1 && tax && info.c == (tax ? tax->max : 0) && !info.d,
-	      "0x4ffffffb: version 1, taxonomy 1 (Intel, highest reason 85) or 2 (AMD, 0x403), vm scope: %u %u 0x%x %u",
-	      info.a, info.b, info.c, info.d);
+	if (!strcmp(mode, "view") && info.a == 1 && tax) {
+		total = cpuid(LEAF_TOTAL, 0);
+		printf("leafcheck: view scope=%s cpuid=%u total=%u\n",
+		       info.d ? "host" : "vm", cpuid(LEAF_COUNT, tax->cpuid_exit).a,
+		       total.a);
+		/* --hold: no exit, so nothing (no next exec) runs after the view */
+		if (argc > 2 && !strcmp(argv[2], "--hold"))
+			for (;;)
+				pause();
+		return 0;
+	}
+	check(info.a == 1 && tax && info.c == (tax ? tax->max : 0) && info.d <= 1,
+	      "0x4ffffffb: version 1, taxonomy 1 (Intel, highest reason 85) or 2 (AMD, 0x403), scope %s: %u %u 0x%x %u",
+	      info.d ? "host" : "vm", info.a, info.b, info.c, info.d);
 	if (info.a != 1 || !tax) {
 		printf("%u passed, %u failed\n", passed, failed);
 		return 1;
 	}
-	check_register_classes();
-	check_totals();
-	check_back_to_back();
-	check_cpuid_workload(ncpuid);
-	check_io_workload(noutb);
+	if (!strcmp(mode, "smp")) {
+		check_smp(argc > 2 ? strtoul(argv[2], NULL, 0) : 10000);
+	} else {
+		check_register_classes();
+		check_totals();
+		check_back_to_back();
+		check_cpuid_workload(argc > 1 ? strtoul(argv[1], NULL, 0) : 100000);
+		check_io_workload(argc > 2 ? strtoul(argv[2], NULL, 0) : 10000);
+	}
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

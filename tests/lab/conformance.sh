@@ -30,33 +30,16 @@ make -s guest
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
-run_lab() {
-	rc=0
-	# shellcheck disable=SC2016 # COMMAND is expanded by the shell in L2
-	lab/run --vendor "$vendor" --copy build/exitprof --copy build/leafcheck \
-		--l1 tests/lab/l1-compare.sh -- \
-		'exitprof query --all; a=$?; leafcheck; b=$?; [ $a = 0 ] && [ $b = 0 ]' \
-		>"$out" || rc=$?
-}
-run_lab
-# QEMU TCG's nested SVM sometimes hangs an L2 before its first console line
-# (seen once in about ten AMD boots). A stack that did not come up (125) says
-# nothing about exitprof: boot it once more. Test failures are never retried.
-if [ "$rc" = 125 ] && [ "$vendor" = amd ]; then
-	echo "conformance: the AMD stack did not come up (exit 125); booting it once more" >&2
-	run_lab
-fi
+prog=conformance
+# shellcheck source=tests/lab/lib.sh
+. tests/lab/lib.sh
+# shellcheck disable=SC2016 # COMMAND is expanded by the shell in L2
+lab_run "$out" --copy build/exitprof --copy build/leafcheck \
+	--l1 tests/lab/l1-compare.sh -- \
+	'exitprof query --all; a=$?; leafcheck; b=$?; [ $a = 0 ] && [ $b = 0 ]'
 cat "$out"
 
 set +e	# each check below records its own status
-pass=0 fail=0
-check() {
-	if [ "$1" = 0 ]; then
-		pass=$((pass + 1)); echo "conformance: ok   $2"
-	else
-		fail=$((fail + 1)); echo "conformance: FAIL $2"
-	fi
-}
 check "$rc" "lab/run exit status ($rc)"
 
 # exitprof query --all: header, the reasons SPEC §2 defines, the usual ones live
@@ -80,8 +63,8 @@ done
 # README's list of enabled reasons must be what the running KVM reports, one
 # block per kernel series and vendor (AMD's codes in hex, as the APM has them).
 # UPDATE_README=1 rewrites it from this run.
-# shellcheck source=../../kernel/version.env
-ver=$(. kernel/version.env && echo "$KSERIES")
+# shellcheck source=../../kernel/kversion.sh
+ver=$(. kernel/kversion.sh && echo "$KSERIES")
 live=$(awk -v hex="$readme_tag" '$1 == "exit_stats|" && $2 ~ /^[0-9]+$/ && $NF == "enabled" {
 	printf (hex ? "`0x%x` %s, " : "`%d` %s, "), $2, $3 }' "$out" | sed 's/, $//')
 begin="<!-- enabled-reasons $ver$readme_tag -->"
