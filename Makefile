@@ -12,7 +12,7 @@ GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c $(LEAF_SRC)
 # the kernel's pure files and tables, shared with user space
 KSHARED := $(wildcard kernel/src/arch/x86/kvm/*.h kernel/src/arch/x86/kvm/*/*.h kernel/src/arch/x86/include/asm/*.h kernel/shim/linux/*.h)
 
-.PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-lab test-lab-amd checkpatch clean
+.PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-lab test-lab-amd test-lab-6.1 test-isolation selftest test-selftest test-selftest-amd checkpatch fuzz-leaf clean
 PREFIX ?= /usr
 DESTDIR ?=
 UNITDIR ?= /lib/systemd/system
@@ -29,16 +29,23 @@ help:
 	@echo "make deb         build $(BUILD)/exitprof_$(VERSION)_amd64.deb"
 	@echo "make profile     profile a full Debian VM boot in the lab, draw the charts"
 	@echo "                 (VENDOR=intel|amd INTERVAL_MS=10|200 AFTER_BOOT_S=5; results/<UTC>/)"
-	@echo "make test        unit tests, checkpatch and the lab conformance runs (Intel, AMD)"
+	@echo "make test        unit tests, checkpatch, the lab conformance runs, the KVM selftest, isolation, a profiled boot"
 	@echo "make test-unit   only the unit tests (seconds)"
 	@echo "make test-lab    only the lab conformance runs: Intel (minutes, Bochs), then AMD"
 	@echo "make test-lab-amd  only the AMD one (under a minute, QEMU TCG)"
+	@echo "make test-lab-6.1  the Intel lab conformance run on Linux 6.1 (KSERIES=6.1)"
+	@echo "KSERIES=6.12|6.1 picks the kernel for modules, test-lab, lab/run (default 6.12)"
 	@echo "make test-profile  a real Debian boot profiled in the lab, the CSVs checked"
 	@echo "make checkpatch  kernel style of the hook series and the new files"
+	@echo "make selftest    build KVM's exit_stats_test (patch 0004) static, print its path"
+	@echo "make test-selftest  that selftest in the lab's L1: Intel, then AMD (test-selftest-amd)"
+	@echo "make test-isolation SMP exactness and isolation between VMs in the lab, Intel then AMD"
+	@echo "make bench       sampler cost, analysis throughput, and the cost of one exit in the lab"
+	@echo "make fuzz        libFuzzer on the CSV readers; every 32-bit ECX through the leaf dispatch"
 
 # Everything exitprof needs from Debian (kernel build, lab emulators, tests).
 DEBS := gcc-12 make bc bison flex libelf-dev libssl-dev dwarves cpio kmod \
-	xz-utils zstd rsync ccache python3-ply python3-git \
+	xz-utils zstd rsync ccache openssl python3-ply python3-git \
 	bochs bochsbios vgabios seabios qemu-system-x86 busybox-static \
 	isolinux syslinux-common genisoimage debootstrap gnuplot-nox cpuid systemd \
 	clang libclang-rt-dev
@@ -55,8 +62,12 @@ profile:
 
 # make bench: the sampler's cost from the newest profile (or plots/example),
 # then analysis throughput (analysis/analysis.mk).
-.PHONY: bench-sampler
-bench: bench-sampler
+.PHONY: bench-sampler bench-exits
+bench: bench-sampler bench-exits
+# The cost of one exit, statistics on vs off and vs a global-atomic variant,
+# in one lab boot (tests/bench/exits.sh; VENDOR=amd for the QEMU lab).
+bench-exits: guest
+	VENDOR=$(VENDOR) tests/bench/exits.sh
 bench-sampler:
 	tests/bench/sampler.sh $(RESULTS)
 
@@ -75,7 +86,7 @@ $(BUILD)/exitprof: $(GUEST_SRC) sampler/leaves.h sampler/sample.h $(KSHARED)
 
 $(BUILD)/leafcheck: tests/guest/leafcheck.c
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $(WARN) -static -o $@ $<
+	$(CC) $(CFLAGS) $(WARN) -static -pthread -o $@ $<
 
 $(BUILD)/test_leaf: tests/unit/test_leaf.c $(LEAF_SRC) $(KSHARED)
 	@mkdir -p $(BUILD)
@@ -123,12 +134,41 @@ test-lab: guest
 	tests/lab/conformance.sh
 	$(MAKE) test-lab-amd
 
+# The Intel conformance run on the other kernel series exitprof supports:
+# Debian's stock Linux 6.1 as L1 and L2, the 6.1 hook series' modules.
+test-lab-6.1: guest
+	KSERIES=6.1 tests/lab/conformance.sh
+
 # An AMD L2 boots in 10-15 s; a hung one is given up after 5 minutes, not 15.
 test-lab-amd: guest
 	LAB_TIMEOUT_BOOT_L2=$${LAB_TIMEOUT_BOOT_L2:-300} VENDOR=amd tests/lab/conformance.sh
 
+# SMP exactness and isolation between VMs, both vendors (tests/lab/isolation.sh).
+test-isolation: guest
+	tests/lab/isolation.sh
+	LAB_TIMEOUT_BOOT_L2=$${LAB_TIMEOUT_BOOT_L2:-300} VENDOR=amd tests/lab/isolation.sh
+
+# KVM's own selftest for the leaves (patch 0004 of the series), built static
+# against the patched tree (prints its path), run in the lab's L1: Intel, AMD.
+selftest:
+	@$(MAKE) -s -C kernel selftest
+test-selftest:
+	tests/lab/selftest.sh
+	$(MAKE) test-selftest-amd
+test-selftest-amd:
+	LAB_TIMEOUT_BOOT_L2=$${LAB_TIMEOUT_BOOT_L2:-300} VENDOR=amd tests/lab/selftest.sh
+
+# Every series (kernel/versions/*.env), each with its own kernel's checkpatch.pl.
 checkpatch:
-	$(MAKE) -C kernel checkpatch
+	set -e; for s in $(patsubst kernel/versions/%.env,%,$(wildcard kernel/versions/*.env)); do \
+		$(MAKE) -C kernel checkpatch KSERIES=$$s; done
+
+# Every 32-bit ECX through the leaf dispatch under ASan + UBSan (test-unit runs a
+# sweep of the edges, 0..0x1000 and 10^6 random values); part of make fuzz.
+fuzz: fuzz-leaf
+fuzz-leaf: $(BUILD)/test_leaf
+	$(BUILD)/test_leaf exhaustive vmx & p=$$!; \
+	$(BUILD)/test_leaf exhaustive svm; r=$$?; wait $$p && exit $$r
 
 # A real Debian boot with the sampler in the lab, its profile checked.
 test-profile:
@@ -136,7 +176,7 @@ test-profile:
 	lab/profile --vendor $(VENDOR) --interval 10 --after-boot 3 --results $(BUILD)/test-profile >/dev/null
 	tests/lab/profile-check.sh $(BUILD)/test-profile
 
-test: test-unit checkpatch test-lab test-profile
+test: test-unit checkpatch test-lab test-lab-6.1 test-selftest test-isolation test-profile
 
 clean:
 	rm -rf $(BUILD)

@@ -18,8 +18,8 @@
 #       L2_DEBS (space-separated .deb files to install in it)
 set -euo pipefail
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../kernel/version.env
-. "$LAB_DIR/../kernel/version.env"
+# shellcheck source=../kernel/kversion.sh
+. "$LAB_DIR/../kernel/kversion.sh"
 LAB_CACHE=${EXITPROF_CACHE:-$HOME/.cache/exitprof}/lab
 KPKG=${EXITPROF_CACHE:-$HOME/.cache/exitprof}/$KREL/pkg
 mkdir -p "$LAB_CACHE"
@@ -76,6 +76,23 @@ lab_qemu_files() { # print qemu and every library it loads
 	ldd "$q" | awk '$(NF-1) ~ /^\// {print $(NF-1)} $1 ~ /^\// {print $1}' | sort -u
 }
 
+# The L2 data channel is virtio-serial: built into 6.12, modules in 6.1.
+# Copy those the stock kernel has as modules into DIR, with DIR/order, the
+# order l2-init loads them in (dependencies first).
+lab_l2_modules() { # DIR
+	local m f
+	for m in virtio_ring:drivers/virtio/virtio_ring virtio:drivers/virtio/virtio \
+		virtio_pci_legacy_dev:drivers/virtio/virtio_pci_legacy_dev \
+		virtio_pci_modern_dev:drivers/virtio/virtio_pci_modern_dev \
+		virtio_pci:drivers/virtio/virtio_pci virtio_console:drivers/char/virtio_console; do
+		f=$KPKG/lib/modules/$KREL/kernel/${m#*:}.ko
+		[ -e "$f" ] || [ -e "$f.xz" ] || continue
+		mkdir -p "$1"
+		cp "$(lab_stock_module "${m%%:*}" "${m#*:}")" "$1/"
+		echo "${m%%:*}" >>"$1/order"
+	done
+}
+
 # Echo the path of the cached base layer, building it if an input changed.
 lab_build_base() {
 	local vmlinuz=$KPKG/boot/vmlinuz-$KREL key out f
@@ -92,6 +109,7 @@ lab_build_base() {
 	lab_busybox_root "$tmp/l2"
 	install -m 755 "$LAB_DIR/l2-init" "$tmp/l2/init"
 	install -m 755 "$LAB_DIR/l2-report" "$tmp/l2/lab/l2-report"
+	lab_l2_modules "$tmp/l2/lab/mod"
 	mkdir -p "$tmp/l1/l2"
 	lab_cpio "$tmp/l2" "$tmp/l1/l2/base.cpio"
 	# L1 base
@@ -114,11 +132,12 @@ lab_build_base() {
 }
 
 # Decompress Debian's stock modules into the cache; print the directory.
+# (6.12 ships them xz-compressed, 6.1 as plain .ko.)
 lab_stock_module() { # NAME RELPATH: print path of the uncompressed stock module
-	local dst=$LAB_CACHE/stock-$KREL/$1.ko
+	local dst=$LAB_CACHE/stock-$KREL/$1.ko src=$KPKG/lib/modules/$KREL/kernel/$2.ko
 	if [ ! -s "$dst" ]; then
 		mkdir -p "${dst%/*}"
-		xz -dc "$KPKG/lib/modules/$KREL/kernel/$2.ko.xz" >"$dst.tmp.$$"
+		if [ -e "$src.xz" ]; then xz -dc "$src.xz"; else cat "$src"; fi >"$dst.tmp.$$"
 		mv "$dst.tmp.$$" "$dst"
 	fi
 	echo "$dst"
@@ -128,6 +147,34 @@ lab_stock_kvm_dir() {
 	local m
 	for m in kvm kvm-intel kvm-amd; do lab_stock_module "$m" "arch/x86/kvm/$m" >/dev/null; done
 	echo "$LAB_CACHE/stock-$KREL"
+}
+
+# The stock module NAME's path under kernel/, without .ko[.xz] ('-' and '_'
+# are the same in module names).
+lab_stock_relpath() { # NAME
+	local f
+	f=$(find "$KPKG/lib/modules/$KREL/kernel" \( -name "${1//-/_}.ko*" -o \
+		-name "${1//_/-}.ko*" \) | head -n1)
+	[ -n "$f" ] || { echo "lab: no stock module $1 in $KREL" >&2; return 1; }
+	f=${f#"$KPKG/lib/modules/$KREL/kernel/"}
+	echo "${f%%.ko*}"
+}
+
+# Print the stock modules NAME... and those they depend on (modinfo), each
+# once, dependencies first: the order to insmod them in. 6.1's sd_mod, for
+# one, needs t10-pi and its CRC modules.
+LAB_SEEN=
+lab_stock_closure() { # NAME...
+	local m d rel
+	for m in "$@"; do
+		case " $LAB_SEEN " in *" $m "*) continue ;; esac
+		LAB_SEEN="$LAB_SEEN $m"
+		rel=$(lab_stock_relpath "$m")
+		for d in $(modinfo -F depends "$(lab_stock_module "$m" "$rel")" | tr , ' '); do
+			lab_stock_closure "$d"
+		done
+		echo "$m"
+	done
 }
 
 # Echo the path of the cached modules layer for kvm*.ko in DIR.
@@ -167,10 +214,10 @@ lab_build_debian() { # WORKDIR
 	"$LAB_DIR/mkl2disk.sh" "$L2_DISK" "$w/l2/lab" "${debs[@]}"
 	mkdir -p "$w/l1/l2" "$w/l1/lab/mod"
 	cp "$("$LAB_DIR/mkrootfs.sh")/initrd.img" "$w/l1/l2/initrd-debian.img"
-	for m in scsi_common:drivers/scsi/scsi_common scsi_mod:drivers/scsi/scsi_mod \
-		libata:drivers/ata/libata ata_piix:drivers/ata/ata_piix sd_mod:drivers/scsi/sd_mod; do
-		cp "$(lab_stock_module "${m%%:*}" "${m#*:}")" "$w/l1/lab/mod/"
-	done
+	lab_stock_closure ata_piix sd_mod >"$w/l1/lab/mod/disk-order"
+	while read -r m; do
+		cp "$LAB_CACHE/stock-$KREL/$m.ko" "$w/l1/lab/mod/"
+	done <"$w/l1/lab/mod/disk-order"
 }
 
 # Build the per-run layer OUT from the run's settings (not cached).

@@ -10,8 +10,8 @@
 # Prints the directory.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../kernel/version.env
-. "$here/../kernel/version.env"
+# shellcheck source=../kernel/kversion.sh
+. "$here/../kernel/kversion.sh"
 kdir=$("$here/../kernel/fetch.sh")
 cache=${EXITPROF_CACHE:-$HOME/.cache/exitprof}
 out=$cache/lab/debian-$KREL
