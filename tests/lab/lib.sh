@@ -11,17 +11,17 @@ check() { # STATUS TEXT
 }
 
 # lab_run OUT ARGS...: lab/run --vendor $vendor ARGS >OUT; its status in $rc.
-# QEMU TCG's nested SVM sometimes hangs an L2 before its first console line
-# (seen once in about ten AMD boots). A stack that did not come up (125) says
-# nothing about exitprof: boot it once more. Test failures are never retried.
+# QEMU TCG's nested SVM now and then hangs an L2 before its first console line
+# or leaves L1 frozen (lab/run notices both: exit 125). A stack that failed so
+# says nothing about exitprof: on AMD, boot it again, up to twice. Test failures
+# are never retried.
 lab_run() {
-	local out=$1
+	local out=$1 try
 	shift
-	rc=0
-	lab/run --vendor "$vendor" "$@" >"$out" || rc=$?
-	if [ "$rc" = 125 ] && [ "$vendor" = amd ]; then
-		echo "$prog: the AMD stack did not come up (exit 125); booting it once more" >&2
+	for try in 1 2 3; do
 		rc=0
 		lab/run --vendor "$vendor" "$@" >"$out" || rc=$?
-	fi
+		[ "$rc" = 125 ] && [ "$vendor" = amd ] && [ $try -lt 3 ] || break
+		echo "$prog: the AMD stack hung (exit 125, try $try); booting it again" >&2
+	done
 }
