@@ -171,8 +171,14 @@ kernel)
 			-config "$tree/certs/default_x509.genkey" -outform PEM \
 			-out "$tree/$key" -keyout "$tree/$key" 2>/dev/null
 	fi
-	log "building bzImage and all modules as $rel (hours on 2 cores)"
-	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" bzImage modules >&2
+	# two steps, each timed: the bzImage alone is what a quick check needs
+	t0=$SECONDS
+	log "building bzImage as $rel"
+	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" bzImage >&2
+	log "bzImage built in $((SECONDS - t0)) s; building all modules (hours on 2 cores)"
+	t0=$SECONDS
+	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" modules >&2
+	log "all modules built in $((SECONDS - t0)) s"
 	out=$dir/full
 	rm -rf "$out"
 	mkdir -p "$out/boot"
