@@ -110,8 +110,8 @@ static void exit_stats_sum_host(void *ctx, u32 slot, u64 *count, u64 *cycles)
 }
 
 /* Returns true if the leaf was an exitprof leaf and the registers are set. */
-bool kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
-			  u32 *ecx, u32 *edx)
+bool __kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
+			    u32 *ecx, u32 *edx)
 {
 	const struct kvm_exit_stats_taxonomy *t = exit_stats_taxonomy;
 	bool host = READ_ONCE(exit_stats_host_scope);

@@ -56,8 +56,19 @@ static __always_inline void kvm_exit_stats_done(struct kvm_vcpu *vcpu)
 void kvm_exit_stats_setup(u32 taxonomy,
 			  int (*const *handlers)(struct kvm_vcpu *vcpu),
 			  u32 nr_handlers, const u32 *early, u32 nr_early);
-bool kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
-			  u32 *ecx, u32 *edx);
+bool __kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
+			    u32 *ecx, u32 *edx);
+
+/* kvm_cpuid() asks first on every CPUID exit: other leaves return at once. */
+static inline bool kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax,
+					u32 *ebx, u32 *ecx, u32 *edx)
+{
+	if (likely(*eax - KVM_EXIT_STATS_LEAF_INFO >
+		   KVM_EXIT_STATS_LEAF_CYCLES - KVM_EXIT_STATS_LEAF_INFO))
+		return false;
+	return __kvm_exit_stats_cpuid(vcpu, eax, ebx, ecx, edx);
+}
+
 void kvm_exit_stats_create_debugfs(struct kvm *kvm);
 
 #endif /* __KVM_X86_EXIT_STATS_H */
