@@ -181,7 +181,7 @@ test-profile:
 
 # CI's 90 minutes hold the conformance runs on both vendors and on 6.1, and the
 # selftest and isolation suites on AMD (QEMU TCG, minutes). Their Intel runs
-# (Bochs, three L2 boots in one L1: ~25 min) are the same assertions: test-long.
+# (Bochs, three L2 boots in one L1: ~20 min) are the same assertions: test-long.
 test: test-unit checkpatch test-lab test-lab-6.1 test-selftest-amd test-isolation-amd test-profile
 test-long: guest
 	tests/lab/selftest.sh
