@@ -47,7 +47,7 @@ launch_vm() { # NAME: (re)start its qemu from what start_vm prepared
 
 # wait_data NAME ERE: until the VM's data file has a line matching ERE.
 # QEMU TCG's nested SVM now and then hangs an L2 before it is up (lab_run in
-# tests/lab/lib.sh boots such a stack once more); a VM that is not up after
+# tests/lab/lib.sh boots such a stack again); a VM that is not up after
 # 300 s there is started once more. Bochs boots L2s far slower: no restart.
 wait_data() {
 	n=0 again=1
