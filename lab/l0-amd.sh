@@ -31,7 +31,7 @@ l0_start() {
 	# debug-threads: vCPU threads named "CPU n/TCG", which lab/run watches.
 	# pdeathsig: QEMU dies with lab/run even if that is SIGKILLed (no trap runs then)
 	setpriv --pdeathsig KILL qemu-system-x86_64 -M pc -accel tcg -cpu max \
-		-m 4G -smp "${LAB_L1_SMP:-1}" -nodefaults -no-user-config \
+		-m 4G -smp 1 -nodefaults -no-user-config \
 		-display none -monitor none -no-reboot -name exitprof-l1,debug-threads=on \
 		-kernel "$kernel" -initrd "$work/l1-initrd.cpio" -append "$append" \
 		-serial "file:$work/console.log" -serial "file:$work/data.log" \

@@ -59,6 +59,8 @@ NR > 3 {
 	pt = $1; rows++
 }
 END {
+	# the last row has no next total to bound it from above
+	if (rows && pd >= 2147483648) { print "profile-check: last row: sum of reasons below total"; errors++ }
 	printf "profile-check: %d samples, interval %d ms: %.1f %% within a tenth, %.1f %% within a quarter interval of their tick\n",
 		rows, ival / 1000000, 100 * tenth / rows, 100 * ontime / rows
 	if (tenth < 0.5 * rows) { print "profile-check: the median sample is more than a tenth of the interval late"; errors++ }
