@@ -6,6 +6,9 @@
 # L0_DISK, when set, as L1's first disk.
 
 l0_name() { echo qemu-tcg; }
+# Seconds of L1's clock between two heartbeats (lab/run: LAB_STUCK_S); TCG's
+# guest clock follows wall time.
+l0_heartbeat() { echo 2; }
 
 l0_tools() {
 	cat <<'EOF'
@@ -28,11 +31,12 @@ l0_start() {
 	: >"$work/data.log"
 	# -cpu max: the only TCG model with svm and npt (it lacks nrip-save, which KVM
 	# 6.12 does not require). -nodefaults: no NIC, VGA or default serial to emulate.
-	# debug-threads: vCPU threads named "CPU n/TCG", which lab/run watches.
+	# Two L1 CPUs, one TCG thread each (thread=multi): the L2 vCPUs of the
+	# tests do not all crowd one L1 CPU, and both host cores work.
 	# pdeathsig: QEMU dies with lab/run even if that is SIGKILLed (no trap runs then)
-	setpriv --pdeathsig KILL qemu-system-x86_64 -M pc -accel tcg -cpu max \
-		-m 4G -smp 1 -nodefaults -no-user-config \
-		-display none -monitor none -no-reboot -name exitprof-l1,debug-threads=on \
+	setpriv --pdeathsig KILL qemu-system-x86_64 -M pc -accel tcg,thread=multi -cpu max \
+		-m 4G -smp 2 -nodefaults -no-user-config \
+		-display none -monitor none -no-reboot -name exitprof-l1 \
 		-kernel "$kernel" -initrd "$work/l1-initrd.cpio" -append "$append" \
 		-serial "file:$work/console.log" -serial "file:$work/data.log" \
 		"${disk[@]}" </dev/null >"$work/qemu.out" 2>&1 &

@@ -12,7 +12,7 @@
 #   mkinitramfs.sh mods DIR        cached modules layer for DIR/kvm{,-intel,-amd}.ko
 #   mkinitramfs.sh stock-kvm       directory with Debian's stock kvm*.ko, uncompressed
 #   mkinitramfs.sh run OUT WORK [COPY...]
-#       per-run layer; settings from the environment: NONCE SMP L2_MEM L2_APPEND
+#       per-run layer; settings from the environment: NONCE SMP HEARTBEAT_S L2_MEM L2_APPEND
 #       COMMAND_FILE L1_SCRIPT (may be empty) LAB_KVM_ARGS LAB_KVM_VENDOR_ARGS,
 #       and for the Debian L2: L2_KIND=debian L2_DISK (the disk image to make)
 #       L2_DEBS (space-separated .deb files to install in it)
@@ -37,7 +37,7 @@ LAB_QEMU_ROMS=(/usr/share/seabios/bios-256k.bin /usr/share/qemu/linuxboot.bin
 lab_key() {
 	{
 		stat -L -c '%n %s %y %i' "$@"
-		sha256sum "$LAB_DIR"/l1-init "$LAB_DIR"/l2-init "$LAB_DIR"/l2-report \
+		sha256sum "$LAB_DIR"/l1-init "$LAB_DIR"/l1-lib.sh "$LAB_DIR"/l2-init "$LAB_DIR"/l2-report \
 			"$LAB_DIR"/mkinitramfs.sh
 	} | sha256sum | cut -c1-16
 }
@@ -115,6 +115,7 @@ lab_build_base() {
 	# L1 base
 	lab_busybox_root "$tmp/l1"
 	install -m 755 "$LAB_DIR/l1-init" "$tmp/l1/init"
+	install -m 644 "$LAB_DIR/l1-lib.sh" "$tmp/l1/lab/l1-lib.sh"
 	cp "$vmlinuz" "$tmp/l1/l2/vmlinuz"
 	while read -r f; do
 		mkdir -p "$tmp/l1$(dirname "$f")"
@@ -239,6 +240,7 @@ lab_build_run() { # OUT WORKDIR COPY...
 	{
 		printf 'NONCE=%s\n' "$NONCE"
 		printf 'SMP=%s\n' "$SMP"
+		printf 'HEARTBEAT_S=%s\n' "$HEARTBEAT_S"
 		printf 'L2_MEM=%s\n' "$L2_MEM"
 		printf 'HAVE_SCRIPT=%s\n' "$([ -n "$L1_SCRIPT" ] && echo 1 || echo 0)"
 		printf 'L2_APPEND=%s\n' "$(lab_sq "$L2_APPEND")"

@@ -78,5 +78,4 @@ doc=$(awk -v b="$begin" '$0 == b { on = 1; next } /^<!-- \/enabled-reasons -->$/
 [ -n "$live" ] && [ "$live" = "$doc" ]
 check $? "README's enabled reasons for $ver$readme_tag match the running KVM (UPDATE_README=1 to refresh)"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

@@ -18,17 +18,11 @@ P=/sys/module/kvm/parameters
 TR=/sys/kernel/tracing/events/kvm/kvm_exit
 if grep -qw svm /proc/cpuinfo; then svm=1 reason=114; else svm=0 reason=10; fi
 T=$VMS
-pass=0 fail=0
-check() {
-	if [ "$1" = 0 ]; then
-		pass=$((pass + 1)); echo "isolation: ok   $2"
-	else
-		fail=$((fail + 1)); echo "isolation: FAIL $2"
-	fi
-}
+prog=isolation
+# shellcheck source=tests/lab/lib.sh
+. /usr/local/bin/lib.sh
 finish() {
-	echo "$pass passed, $fail failed"
-	[ "$fail" = 0 ]
+	summary
 	exit
 }
 
@@ -98,7 +92,7 @@ for scope in vm host; do
 	kill -CONT "$L2_PID"
 	start_vm B 4 "$cmd"
 	wait_data B '^leafcheck: view |:l2:rc=' || { check 1 "scope $scope: VM B ran its command"; finish; }
-	if ! pause "$VPID" || ! pause "$L2_PID"; then
+	if ! pause_qemu "$VPID" || ! pause_qemu "$L2_PID"; then
 		check 1 "scope $scope: VMs A and B paused"
 		finish
 	fi
@@ -136,7 +130,7 @@ snap_stats "$KVM_VM_DIR" >$T/a0
 kill -CONT "$L2_PID"
 start_vm C 1 "$cmd"
 wait_data C ':l2:rc=' || { check 1 "exit_stats=0: VM C ran its command"; finish; }
-pause "$L2_PID"
+pause_qemu "$L2_PID"
 set -- /sys/kernel/debug/kvm/"$VPID"-*
 snap_stats "$1" >$T/c
 snap_stats "$KVM_VM_DIR" >$T/a1

@@ -22,7 +22,7 @@ n=10000	# as in isolation-l1.sh
 
 # Three L2 boots inside one L1: give the command and the script time.
 lab_run "$out" --smp 2 --cmd-timeout 3000 --timeout 5400 \
-	--copy build/leafcheck --copy tests/lab/l1-compare.sh --copy tests/lab/l1-vm.sh \
+	--copy build/leafcheck --copy tests/lab/l1-compare.sh --copy tests/lab/l1-vm.sh --copy tests/lab/lib.sh \
 	--l1 tests/lab/isolation-l1.sh -- "leafcheck dump && leafcheck smp $n && leafcheck view"
 cat "$out"
 set +e	# each check below records its own status
@@ -50,5 +50,4 @@ check $? "the leaves with kvm.exit_stats=0 answer exactly as stock KVM ($(echo "
 grep -qx 'exitprof-status=3' "$stock"
 check $? "stock KVM: exitprof query exits 3 (no exitprof leaves)"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

@@ -19,11 +19,9 @@
 set -uo pipefail
 dir=${1:?usage: profile-check.sh PROFILE_DIR}
 s=$dir/samples.csv m=$dir/milestones.csv
-pass=0 fail=0
-check() {
-	if [ "$1" = 0 ]; then pass=$((pass + 1)); echo "profile-check: ok   $2"
-	else fail=$((fail + 1)); echo "profile-check: FAIL $2"; fi
-}
+prog=profile-check
+# shellcheck source=tests/lab/lib.sh
+. "$(dirname "$0")/lib.sh"
 [ -f "$s" ] && [ -f "$m" ]; check $? "$dir has samples.csv and milestones.csv"
 [ "$(sed -n 1p "$s")" = "# exitprof-samples v1" ]; check $? "samples.csv: magic and version 1"
 [ "$(sed -n 1p "$m")" = "# exitprof-milestones v1" ]; check $? "milestones.csv: magic and version 1"
@@ -82,5 +80,4 @@ END {
 	exit bad > 0
 }' "$m"
 check $? "milestones present and ordered, first sample before sysinit.target"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

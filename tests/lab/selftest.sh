@@ -14,29 +14,12 @@ bin=$(make -s --no-print-directory -C kernel selftest | tail -n 1)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
-run_lab() {
-	rc=0
-	lab/run --vendor "$vendor" --copy "$bin" --l1 tests/lab/l1-selftest.sh -- true \
-		>"$out" || rc=$?
-}
-run_lab
-# As in conformance.sh: QEMU TCG sometimes hangs an AMD L2 before its first
-# line; a stack that did not come up (125) is booted once more, never a failure.
-if [ "$rc" = 125 ] && [ "$vendor" = amd ]; then
-	echo "selftest: the AMD stack did not come up (exit 125); booting it once more" >&2
-	run_lab
-fi
+prog=selftest
+# shellcheck source=tests/lab/lib.sh
+. tests/lab/lib.sh
+lab_run "$out" --copy "$bin" --l1 tests/lab/l1-selftest.sh -- true
 cat "$out"
-
 set +e	# each check records its own status
-pass=0 fail=0
-check() {
-	if [ "$1" = 0 ]; then
-		pass=$((pass + 1)); echo "selftest: ok   $2"
-	else
-		fail=$((fail + 1)); echo "selftest: FAIL $2"
-	fi
-}
 check "$rc" "lab/run exit status ($rc)"
 plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$out")
 ok=$(grep -c '^ok [0-9]' "$out")
@@ -49,5 +32,4 @@ grep -qxF "# Totals: pass:$plan fail:0 xfail:0 xpass:0 skip:0 error:0" "$out"
 check $? "ksft totals: pass:$plan, nothing else"
 grep -qx 'l1-selftest: exit_stats_test exit status 0' "$out"
 check $? "exit_stats_test exited 0"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary
