@@ -47,7 +47,7 @@ help:
 # Everything exitprof needs from Debian (kernel build, lab emulators, tests).
 DEBS := gcc-12 make bc bison flex libelf-dev libssl-dev dwarves cpio kmod \
 	xz-utils zstd rsync ccache openssl python3-ply python3-git \
-	bochs bochsbios vgabios seabios qemu-system-x86 busybox-static \
+	bochs bochsbios vgabios seabios busybox-static \
 	isolinux syslinux-common genisoimage debootstrap gnuplot-nox cpuid systemd \
 	clang libclang-rt-dev
 # The whole job on the lab: build what is missing (cached), boot L1 and the
@@ -72,9 +72,17 @@ bench-exits: guest
 bench-sampler:
 	tests/bench/sampler.sh $(RESULTS)
 
+# QEMU from bookworm-backports (10.x): the AMD lab's L0, and the L2 VMM in
+# both labs' L1. Backports install only what is asked for with -t.
+BACKPORTS := /etc/apt/sources.list.d/exitprof-bookworm-backports.sources
 deps:
+	test -e $(BACKPORTS) || printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' \
+		'Suites: bookworm-backports' 'Components: main' \
+		'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' >$(BACKPORTS)
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEBS)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		-t bookworm-backports qemu-system-x86
 
 modules:
 	$(MAKE) -C kernel modules
