@@ -3,13 +3,55 @@
  * Per-vCPU VM-exit statistics (exitprof): the vendor reason tables, the module
  * parameters, summing the per-vCPU counters on read, the CPUID leaves and the
  * per-VM debugfs file "exit_stats".
+ *
+ * Locking
+ * -------
+ *
+ * The per-vCPU counters (vcpu->exit_stats)
+ *   Written only by the vCPU's own task, with neither locks nor atomics.
+ *   Read locklessly, with READ_ONCE(), by the sums below: a sum adds each
+ *   counter as it was at some moment during the read, not all of them at one
+ *   moment.  They live as long as the vCPU, i.e. until kvm_destroy_vcpus().
+ *
+ * exit_stats_vms_lock (spinlock)
+ *   Protects: additions to and removals from exit_stats_vms.
+ *   Taken by: kvm_exit_stats_init_vm() and kvm_exit_stats_destroy_vm(),
+ *   i.e. VM creation and destruction, in process context.  Nothing else is
+ *   taken inside it and it is never taken by a vCPU.
+ *
+ * exit_stats_vms (RCU list of struct exit_stats_vm, one per VM)
+ *   Readers: the host-scope sum, under rcu_read_lock() alone.
+ *   A VM leaves the list first thing in kvm_arch_destroy_vm() and
+ *   kvm_exit_stats_destroy_vm() waits for an RCU grace period before
+ *   returning, so no reader can still be looking at the VM's vCPUs when
+ *   kvm_destroy_vcpus() frees them, nor at struct kvm.
+ *
+ * The CPUID leaves (__kvm_exit_stats_cpuid())
+ *   Called within kvm->srcu read side, from the vCPU's task, preemptible.
+ *   They take no lock: VM scope walks the asking VM's own vCPUs, which
+ *   cannot go away while one of them runs; host scope walks exit_stats_vms
+ *   under rcu_read_lock().  So they never wait for kvm_lock, slots_lock or
+ *   anything that holds them while waiting for kvm->srcu readers (e.g.
+ *   set_nx_huge_pages() takes kvm_lock, then slots_lock; a memslot update
+ *   holds slots_lock across synchronize_srcu_expedited(&kvm->srcu)).
+ *   A leaf reads two counters per vCPU (one slot, or the per-vCPU totals)
+ *   and writes nothing shared: in host scope it costs at most a walk over
+ *   every vCPU the host runs, a bound the host sets and the guest cannot
+ *   raise, however often it asks.
+ *
+ * The debugfs file
+ *   Holds a reference to the VM (kvm_get_kvm_safe() at open) and sums its
+ *   vCPUs like VM scope; it takes no lock either.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
 #include <linux/kvm_host.h>
 #include <linux/moduleparam.h>
+#include <linux/rculist.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
 
 #include "exit_stats.h"
 
@@ -76,37 +118,88 @@ void kvm_exit_stats_setup(u32 taxonomy,
 }
 EXPORT_SYMBOL_GPL(kvm_exit_stats_setup);
 
-/* Adds the counters of all vCPUs of the VM @ctx for @slot, or for all slots. */
+/* One per VM, on exit_stats_vms while the VM exists; see "Locking" above. */
+struct exit_stats_vm {
+	struct list_head node;
+	struct kvm *kvm;
+};
+
+static LIST_HEAD(exit_stats_vms);
+static DEFINE_SPINLOCK(exit_stats_vms_lock);
+
+/*
+ * Called by kvm_arch_init_vm(): puts the VM on the host-wide list.  Its vCPUs
+ * are added to it as KVM onlines them (kvm->online_vcpus).
+ */
+int kvm_exit_stats_init_vm(struct kvm *kvm)
+{
+	struct exit_stats_vm *v;
+
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	if (!v)
+		return -ENOMEM;
+	v->kvm = kvm;
+	spin_lock(&exit_stats_vms_lock);
+	list_add_tail_rcu(&v->node, &exit_stats_vms);
+	spin_unlock(&exit_stats_vms_lock);
+	return 0;
+}
+
+/*
+ * Called first thing in kvm_arch_destroy_vm() (and where kvm_arch_init_vm()
+ * fails after kvm_exit_stats_init_vm()), before the vCPUs are freed: takes
+ * the VM off the list and waits until no host-scope sum can see it.  Sleeps.
+ */
+void kvm_exit_stats_destroy_vm(struct kvm *kvm)
+{
+	struct exit_stats_vm *v, *found = NULL;
+
+	spin_lock(&exit_stats_vms_lock);
+	list_for_each_entry(v, &exit_stats_vms, node) {
+		if (v->kvm == kvm) {
+			list_del_rcu(&v->node);
+			found = v;
+			break;
+		}
+	}
+	spin_unlock(&exit_stats_vms_lock);
+	if (!found)
+		return;
+	synchronize_rcu();
+	kfree(found);
+}
+
+/*
+ * Adds the counters of all vCPUs of the VM @ctx for @slot, or their totals.
+ * Called within kvm->srcu read side of a vCPU of @ctx, or with a reference
+ * to @ctx, or under rcu_read_lock() while @ctx is on exit_stats_vms.
+ */
 static void exit_stats_sum_vm(void *ctx, u32 slot, u64 *count, u64 *cycles)
 {
 	struct kvm *kvm = ctx;
 	struct kvm_exit_stat *st;
 	struct kvm_vcpu *vcpu;
 	unsigned long i;
-	u32 s;
 
 	kvm_for_each_vcpu(i, vcpu, kvm) {
-		st = vcpu->exit_stats.slot;
-		if (slot != KVM_EXIT_STATS_ALL) {
-			*count += READ_ONCE(st[slot].count);
-			*cycles += READ_ONCE(st[slot].cycles);
-			continue;
-		}
-		for (s = 0; s < KVM_EXIT_STATS_NR_SLOTS; s++) {
-			*count += READ_ONCE(st[s].count);
-			*cycles += READ_ONCE(st[s].cycles);
-		}
+		if (slot == KVM_EXIT_STATS_ALL)
+			st = &vcpu->exit_stats.total;
+		else
+			st = &vcpu->exit_stats.slot[slot];
+		*count += READ_ONCE(st->count);
+		*cycles += READ_ONCE(st->cycles);
 	}
 }
 
+/* Host scope: every VM on the host.  Takes no lock, see "Locking" above. */
 static void exit_stats_sum_host(void *ctx, u32 slot, u64 *count, u64 *cycles)
 {
-	struct kvm *kvm;
+	struct exit_stats_vm *v;
 
-	mutex_lock(&kvm_lock);
-	list_for_each_entry(kvm, &vm_list, vm_list)
-		exit_stats_sum_vm(kvm, slot, count, cycles);
-	mutex_unlock(&kvm_lock);
+	rcu_read_lock();
+	list_for_each_entry_rcu(v, &exit_stats_vms, node)
+		exit_stats_sum_vm(v->kvm, slot, count, cycles);
+	rcu_read_unlock();
 }
 
 /* Returns true if the leaf was an exitprof leaf and the registers are set. */

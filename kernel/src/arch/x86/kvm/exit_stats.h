@@ -41,15 +41,19 @@ static __always_inline void kvm_exit_stats_count(struct kvm_vcpu *vcpu,
 		slot = KVM_EXIT_STATS_SLOT_OTHER;
 	s->cur = slot;
 	s->slot[slot].count++;
+	s->total.count++;
 }
 
 static __always_inline void kvm_exit_stats_done(struct kvm_vcpu *vcpu)
 {
 	struct kvm_exit_stats *s = &vcpu->exit_stats;
+	u64 cycles;
 
 	if (!s->start)
 		return;
-	s->slot[s->cur].cycles += rdtsc() - s->start;
+	cycles = rdtsc() - s->start;
+	s->slot[s->cur].cycles += cycles;
+	s->total.cycles += cycles;
 	s->start = 0;
 }
 
@@ -69,6 +73,8 @@ static inline bool kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax,
 	return __kvm_exit_stats_cpuid(vcpu, eax, ebx, ecx, edx);
 }
 
+int kvm_exit_stats_init_vm(struct kvm *kvm);
+void kvm_exit_stats_destroy_vm(struct kvm *kvm);
 void kvm_exit_stats_create_debugfs(struct kvm *kvm);
 
 #endif /* __KVM_X86_EXIT_STATS_H */

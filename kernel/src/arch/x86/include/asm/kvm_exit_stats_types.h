@@ -24,6 +24,7 @@ struct kvm_exit_stat {
 struct kvm_exit_stats {
 	u64 start;	/* TSC at the VM-exit being handled, 0 when idle */
 	u32 cur;	/* slot of the VM-exit being handled */
+	struct kvm_exit_stat total;	/* the sum over all slots */
 	struct kvm_exit_stat slot[KVM_EXIT_STATS_NR_SLOTS];
 };
 
