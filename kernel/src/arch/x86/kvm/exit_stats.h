@@ -5,8 +5,14 @@
  *
  * An exit is timed from kvm_exit_stats_begin(), right after the hardware
  * returns to the host, to kvm_exit_stats_done(), when KVM's in-kernel handling
- * of it is complete (fastpath done or handle_exit returned).  Time blocked in
- * halt or spent in the user-space VMM is not part of any exit.
+ * of it is complete (fastpath done or handle_exit returned), on the CPU only:
+ * kvm_arch_vcpu_put() stops the clock when the vCPU task is scheduled out
+ * (kvm_sched_out()), kvm_arch_vcpu_load() restarts it when the task is back
+ * (kvm_sched_in()), on whichever CPU that is.  Each stretch of the clock
+ * therefore starts and ends on one CPU, and one that would come out negative
+ * (a TSC that went backwards) counts as zero.  Time blocked in halt, spent in
+ * the user-space VMM or scheduled out is not part of any exit; host
+ * interrupts that arrive while the exit is handled are.
  */
 #ifndef __KVM_X86_EXIT_STATS_H
 #define __KVM_X86_EXIT_STATS_H
@@ -18,6 +24,15 @@
 
 extern bool kvm_exit_stats_on;
 
+/* TSC cycles since @start, read on the CPU that read @start; never negative. */
+static __always_inline u64 kvm_exit_stats_since(u64 start)
+{
+	u64 now = rdtsc();
+
+	return now > start ? now - start : 0;
+}
+
+/* Called with IRQs off right after the VM-exit. */
 static __always_inline void kvm_exit_stats_begin(struct kvm_vcpu *vcpu)
 {
 	struct kvm_exit_stats *s = &vcpu->exit_stats;
@@ -25,7 +40,9 @@ static __always_inline void kvm_exit_stats_begin(struct kvm_vcpu *vcpu)
 	if (!READ_ONCE(kvm_exit_stats_on))
 		return;
 	s->start = rdtsc();
+	s->elapsed = 0;
 	s->cur = KVM_EXIT_STATS_SLOT_OTHER;
+	s->clock = KVM_EXIT_STATS_CLOCK_RUNNING;
 }
 
 /* Called at the kvm_exit tracepoint site, so the counts match KVM's own. */
@@ -35,7 +52,7 @@ static __always_inline void kvm_exit_stats_count(struct kvm_vcpu *vcpu,
 	struct kvm_exit_stats *s = &vcpu->exit_stats;
 
 	/* Not begun: the statistics were switched on during this exit. */
-	if (!s->start)
+	if (s->clock == KVM_EXIT_STATS_CLOCK_IDLE)
 		return;
 	if (slot >= KVM_EXIT_STATS_NR_SLOTS)
 		slot = KVM_EXIT_STATS_SLOT_OTHER;
@@ -44,17 +61,53 @@ static __always_inline void kvm_exit_stats_count(struct kvm_vcpu *vcpu,
 	s->total.count++;
 }
 
+/*
+ * Called from kvm_arch_vcpu_put(), i.e. kvm_sched_out() or vcpu_put(), with
+ * preemption off: the vCPU task leaves this CPU, stop the clock.
+ */
+static __always_inline void kvm_exit_stats_put(struct kvm_vcpu *vcpu)
+{
+	struct kvm_exit_stats *s = &vcpu->exit_stats;
+
+	if (s->clock != KVM_EXIT_STATS_CLOCK_RUNNING)
+		return;
+	s->elapsed += kvm_exit_stats_since(s->start);
+	s->clock = KVM_EXIT_STATS_CLOCK_STOPPED;
+}
+
+/*
+ * Called from kvm_arch_vcpu_load(), i.e. kvm_sched_in() or vcpu_load(), with
+ * preemption off: the vCPU task is on this CPU again, restart the clock.
+ */
+static __always_inline void kvm_exit_stats_load(struct kvm_vcpu *vcpu)
+{
+	struct kvm_exit_stats *s = &vcpu->exit_stats;
+
+	if (s->clock != KVM_EXIT_STATS_CLOCK_STOPPED)
+		return;
+	s->start = rdtsc();
+	s->clock = KVM_EXIT_STATS_CLOCK_RUNNING;
+}
+
+/*
+ * Called when the handling of the exit is complete.  Preemption is off
+ * around it so that kvm_exit_stats_put() cannot run in the middle.
+ */
 static __always_inline void kvm_exit_stats_done(struct kvm_vcpu *vcpu)
 {
 	struct kvm_exit_stats *s = &vcpu->exit_stats;
 	u64 cycles;
 
-	if (!s->start)
-		return;
-	cycles = rdtsc() - s->start;
-	s->slot[s->cur].cycles += cycles;
-	s->total.cycles += cycles;
-	s->start = 0;
+	preempt_disable();
+	if (s->clock != KVM_EXIT_STATS_CLOCK_IDLE) {
+		cycles = s->elapsed;
+		if (s->clock == KVM_EXIT_STATS_CLOCK_RUNNING)
+			cycles += kvm_exit_stats_since(s->start);
+		s->slot[s->cur].cycles += cycles;
+		s->total.cycles += cycles;
+		s->clock = KVM_EXIT_STATS_CLOCK_IDLE;
+	}
+	preempt_enable();
 }
 
 void kvm_exit_stats_setup(u32 taxonomy,
