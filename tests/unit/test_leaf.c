@@ -191,6 +191,37 @@ static void run(const struct kvm_exit_stats_taxonomy *t, bool exhaustive)
 					n, (uint32_t)i, t->slot(n));
 				failures++;
 			}
+	/* every defined code has a slot in range */
+	for (n = 0; n <= t->max_code; n++)
+		if (t->names[n] && t->slot(n) >= KVM_EXIT_STATS_NR_SLOTS) {
+			fprintf(stderr, "FAIL slots: %u maps to %u, out of range\n",
+				n, t->slot(n));
+			failures++;
+		}
+}
+
+/*
+ * SVM codes outside the APM table (the gap 0xa7-0x3ff, above 0x403, the
+ * negative VMEXIT_INVALID and friends) have no slot: the mapping says so with
+ * a value out of range that is not the "all reasons" one either, so that a
+ * code in the gap can never read as the VM's totals.
+ */
+static void svm_no_slot(void)
+{
+	static const uint32_t codes[] = { 0xa7, 0xff, 0x3ff, 0x404, 0x405,
+		0xffff, 0x7fffffff, 0xfffffffc, 0xfffffffd, 0xfffffffe,
+		0xffffffff };
+	uint32_t i, s;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		s = kvm_exit_stats_svm_slot(codes[i]);
+		checks++;
+		if (s < KVM_EXIT_STATS_NR_SLOTS || s == KVM_EXIT_STATS_ALL) {
+			fprintf(stderr, "FAIL svm slot of 0x%x: 0x%x\n",
+				codes[i], s);
+			failures++;
+		}
+	}
 }
 
 int main(int argc, char **argv)
@@ -212,6 +243,7 @@ int main(int argc, char **argv)
 		run(&kvm_exit_stats_vmx, exhaustive);
 	if (!only || !strcmp(only, "svm"))
 		run(&kvm_exit_stats_svm, exhaustive);
+	svm_no_slot();
 	if (bad_slots) {
 		fprintf(stderr, "FAIL %lu sums asked for a slot out of range\n",
 			bad_slots);

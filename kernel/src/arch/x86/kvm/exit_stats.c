@@ -8,10 +8,12 @@
  * -------
  *
  * The per-vCPU counters (vcpu->exit_stats)
- *   Written only by the vCPU's own task, with neither locks nor atomics.
- *   Read locklessly, with READ_ONCE(), by the sums below: a sum adds each
- *   counter as it was at some moment during the read, not all of them at one
- *   moment.  They live as long as the vCPU, i.e. until kvm_destroy_vcpus().
+ *   Written only by the vCPU's own task, with neither locks nor atomics,
+ *   with WRITE_ONCE().  Read locklessly, with READ_ONCE(), by the sums
+ *   below: a sum adds each counter as it was at some moment during the
+ *   read, not all of them at one moment.  An exit's count is stored before
+ *   its cycles and read after them (see kvm_exit_stats_count()).  They live
+ *   as long as the vCPU, i.e. until kvm_destroy_vcpus().
  *
  * exit_stats_vms_lock (spinlock)
  *   Protects: additions to and removals from exit_stats_vms.
@@ -170,7 +172,8 @@ void kvm_exit_stats_destroy_vm(struct kvm *kvm)
 }
 
 /*
- * Adds the counters of all vCPUs of the VM @ctx for @slot, or their totals.
+ * Adds the counters of all vCPUs of the VM @ctx for @slot (bounded and
+ * clamped by the caller), or their totals for KVM_EXIT_STATS_ALL.
  * Called within kvm->srcu read side of a vCPU of @ctx, or with a reference
  * to @ctx, or under rcu_read_lock() while @ctx is on exit_stats_vms.
  */
@@ -186,8 +189,10 @@ static void exit_stats_sum_vm(void *ctx, u32 slot, u64 *count, u64 *cycles)
 			st = &vcpu->exit_stats.total;
 		else
 			st = &vcpu->exit_stats.slot[slot];
-		*count += READ_ONCE(st->count);
 		*cycles += READ_ONCE(st->cycles);
+		/* cycles before count: pairs with kvm_exit_stats_done() */
+		smp_rmb();
+		*count += READ_ONCE(st->count);
 	}
 }
 
@@ -229,7 +234,7 @@ static int exit_stats_show(struct seq_file *m, void *v)
 	const struct kvm_exit_stats_taxonomy *t = exit_stats_taxonomy;
 	struct kvm *kvm = m->private;
 	u64 count, cycles;
-	u32 code;
+	u32 code, slot;
 
 	if (!t)
 		return 0;
@@ -239,7 +244,9 @@ static int exit_stats_show(struct seq_file *m, void *v)
 			continue;
 		count = 0;
 		cycles = 0;
-		exit_stats_sum_vm(kvm, t->slot(code), &count, &cycles);
+		slot = t->slot(code);
+		if (slot < KVM_EXIT_STATS_NR_SLOTS)
+			exit_stats_sum_vm(kvm, slot, &count, &cycles);
 		seq_printf(m, "%u %s %llu %llu %s\n", code, t->names[code],
 			   count, cycles,
 			   exit_stats_enabled[code] ? "enabled" : "disabled");

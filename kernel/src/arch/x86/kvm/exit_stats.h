@@ -18,6 +18,7 @@
 #define __KVM_X86_EXIT_STATS_H
 
 #include <linux/kvm_host.h>
+#include <linux/nospec.h>
 #include <asm/msr.h>
 
 #include "exit_stats_leaf.h"
@@ -45,20 +46,32 @@ static __always_inline void kvm_exit_stats_begin(struct kvm_vcpu *vcpu)
 	s->clock = KVM_EXIT_STATS_CLOCK_RUNNING;
 }
 
-/* Called at the kvm_exit tracepoint site, so the counts match KVM's own. */
+/*
+ * Called at the kvm_exit tracepoint site, so the counts match KVM's own.
+ *
+ * The counters are written with WRITE_ONCE() and read with READ_ONCE() by
+ * the sums, without locks.  An exit is counted here, its cycles are added
+ * by kvm_exit_stats_done() when its handling is complete: a reader can see
+ * an exit's count without its cycles (the exit being handled right now),
+ * never its cycles without its count; the smp_wmb() there pairs with the
+ * smp_rmb() in the sums, which load the cycles before the count.
+ */
 static __always_inline void kvm_exit_stats_count(struct kvm_vcpu *vcpu,
 						 u32 slot)
 {
 	struct kvm_exit_stats *s = &vcpu->exit_stats;
+	struct kvm_exit_stat *st;
 
 	/* Not begun: the statistics were switched on during this exit. */
 	if (s->clock == KVM_EXIT_STATS_CLOCK_IDLE)
 		return;
 	if (slot >= KVM_EXIT_STATS_NR_SLOTS)
 		slot = KVM_EXIT_STATS_SLOT_OTHER;
+	slot = array_index_nospec(slot, KVM_EXIT_STATS_NR_SLOTS);
 	s->cur = slot;
-	s->slot[slot].count++;
-	s->total.count++;
+	st = &s->slot[slot];
+	WRITE_ONCE(st->count, st->count + 1);
+	WRITE_ONCE(s->total.count, s->total.count + 1);
 }
 
 /*
@@ -98,13 +111,18 @@ static __always_inline void kvm_exit_stats_done(struct kvm_vcpu *vcpu)
 	struct kvm_exit_stats *s = &vcpu->exit_stats;
 	u64 cycles;
 
+	struct kvm_exit_stat *st;
+
 	preempt_disable();
 	if (s->clock != KVM_EXIT_STATS_CLOCK_IDLE) {
 		cycles = s->elapsed;
 		if (s->clock == KVM_EXIT_STATS_CLOCK_RUNNING)
 			cycles += kvm_exit_stats_since(s->start);
-		s->slot[s->cur].cycles += cycles;
-		s->total.cycles += cycles;
+		/* the count first, see kvm_exit_stats_count() */
+		smp_wmb();
+		st = &s->slot[s->cur];
+		WRITE_ONCE(st->cycles, st->cycles + cycles);
+		WRITE_ONCE(s->total.cycles, s->total.cycles + cycles);
 		s->clock = KVM_EXIT_STATS_CLOCK_IDLE;
 	}
 	preempt_enable();

@@ -53,6 +53,9 @@ const struct kvm_exit_stats_taxonomy kvm_exit_stats_svm = {
 static_assert(ARRAY_SIZE(vmx_exit_names) < KVM_EXIT_STATS_NR_SLOTS);
 static_assert(ARRAY_SIZE(svm_exit_names) == KVM_EXIT_STATS_MAX_CODE + 1);
 static_assert(KVM_EXIT_STATS_SVM_LOW_SLOTS + 4 < KVM_EXIT_STATS_SLOT_OTHER);
+/* "no slot" is out of range, and never the totals */
+static_assert(KVM_EXIT_STATS_NO_SLOT >= KVM_EXIT_STATS_NR_SLOTS);
+static_assert(KVM_EXIT_STATS_NO_SLOT != KVM_EXIT_STATS_ALL);
 
 const struct kvm_exit_stats_taxonomy *kvm_exit_stats_taxonomy(u32 id)
 {
@@ -102,7 +105,14 @@ bool kvm_exit_stats_leaf(const struct kvm_exit_stats_taxonomy *t,
 		index = array_index_nospec(index, t->max_code + 1);
 		if (!enabled[index])
 			return true;
+		/*
+		 * The slot indexes the counters and t->slot() may branch on
+		 * the guest's index (SVM): bound and clamp it as well.
+		 */
 		slot = t->slot(index);
+		if (slot >= KVM_EXIT_STATS_NR_SLOTS)
+			return true;
+		slot = array_index_nospec(slot, KVM_EXIT_STATS_NR_SLOTS);
 	}
 
 	sum(ctx, slot, &count, &cycles);

@@ -24,6 +24,12 @@
 
 /* Pseudo slot passed to the sum callback for the totals over all reasons. */
 #define KVM_EXIT_STATS_ALL		0xffffffff
+/*
+ * What a slot mapping returns for a code outside the vendor table: no slot
+ * (the counting code files it under "other").  Distinct from
+ * KVM_EXIT_STATS_ALL, so that it can never read as the totals.
+ */
+#define KVM_EXIT_STATS_NO_SLOT		0xfffffffe
 
 /* Largest code any vendor table defines, bounds the per-code arrays. */
 #define KVM_EXIT_STATS_MAX_CODE		0x403
@@ -31,7 +37,7 @@
 /*
  * Counter slot of an SVM exit code.  The codes are sparse: 0x0-0xa6 map to
  * the same slot, the NPF/AVIC/VMGEXIT block 0x400-0x403 follows them, and
- * anything else (e.g. VMEXIT_INVALID) gets an out-of-range slot, which the
+ * anything else (e.g. VMEXIT_INVALID) gets KVM_EXIT_STATS_NO_SLOT, which the
  * counting code files under "other".
  */
 #define KVM_EXIT_STATS_SVM_HIGH		0x400
@@ -44,7 +50,7 @@ static inline u32 kvm_exit_stats_svm_slot(u32 code)
 	if (code - KVM_EXIT_STATS_SVM_HIGH <= 3)
 		return KVM_EXIT_STATS_SVM_LOW_SLOTS + code -
 		       KVM_EXIT_STATS_SVM_HIGH;
-	return U32_MAX;
+	return KVM_EXIT_STATS_NO_SLOT;
 }
 
 struct kvm_exit_stats_taxonomy {
