@@ -8,7 +8,7 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror=implicit-function-declaration
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 LEAF_SRC := kernel/src/arch/x86/kvm/exit_stats_leaf.c
-GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c $(LEAF_SRC)
+GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c sampler/record.c $(LEAF_SRC)
 # the kernel's pure files and tables, shared with user space
 KSHARED := $(wildcard kernel/src/arch/x86/kvm/*.h kernel/src/arch/x86/kvm/*/*.h kernel/src/arch/x86/include/asm/*.h kernel/shim/linux/*.h)
 
@@ -89,7 +89,7 @@ modules:
 
 guest: $(BUILD)/exitprof $(BUILD)/leafcheck
 
-$(BUILD)/exitprof: $(GUEST_SRC) sampler/leaves.h sampler/sample.h $(KSHARED)
+$(BUILD)/exitprof: $(GUEST_SRC) sampler/leaves.h sampler/sample.h sampler/record.h $(KSHARED)
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) -static -DEXITPROF_VERSION='"$(VERSION)"' $(KINC) -Isampler -o $@ $(GUEST_SRC)
 
@@ -108,6 +108,10 @@ $(BUILD)/test_query: tests/unit/test_query.c tests/unit/fake_kvm.h $(LEAF_SRC) s
 $(BUILD)/test_sample: tests/unit/test_sample.c tests/unit/fake_kvm.h $(LEAF_SRC) sampler/leaves.c sampler/sample.c sampler/leaves.h sampler/sample.h $(KSHARED)
 	@mkdir -p $(BUILD)
 	$(CC) -O1 -g $(WARN) $(SAN) $(KINC) -Isampler -o $@ $(LEAF_SRC) sampler/leaves.c sampler/sample.c $<
+
+$(BUILD)/test_record: tests/unit/test_record.c $(LEAF_SRC) sampler/leaves.c sampler/sample.c sampler/record.c sampler/leaves.h sampler/sample.h sampler/record.h $(KSHARED)
+	@mkdir -p $(BUILD)
+	$(CC) -O1 -g $(WARN) $(SAN) $(KINC) -Isampler -o $@ $(LEAF_SRC) sampler/leaves.c sampler/sample.c sampler/record.c $<
 
 install: $(BUILD)/exitprof
 	install -D -m 755 $(BUILD)/exitprof $(DESTDIR)$(PREFIX)/bin/exitprof
@@ -134,10 +138,11 @@ test-units: guest
 	systemd-analyze verify --root=$(CURDIR)/$(BUILD)/verify exitprof-sampler.service
 	@echo "systemd-analyze verify exitprof-sampler.service: ok"
 
-test-unit: test-units $(BUILD)/test_leaf $(BUILD)/test_query $(BUILD)/test_sample test-analysis
+test-unit: test-units $(BUILD)/test_leaf $(BUILD)/test_query $(BUILD)/test_sample $(BUILD)/test_record test-analysis
 	$(BUILD)/test_leaf
 	$(BUILD)/test_query
 	$(BUILD)/test_sample
+	$(BUILD)/test_record
 
 test-lab: guest
 	tests/lab/conformance.sh

@@ -4,6 +4,7 @@
  *
  *   exitprof query [N|--all]   read the exit statistics of this VM
  *   exitprof sample [OPTIONS]  the boot-timeline sampler (sample.c)
+ *   exitprof record [OPTIONS]  the host side: one VM's exit_stats (record.c)
  *
  * Exit status: 0 ok, 1 reason N is not defined by the vendor's manual,
  * 2 usage error, 3 the exitprof leaves are absent (not a patched KVM guest).
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "leaves.h"
+#include "record.h"
 #include "sample.h"
 #include "../analysis/analyze.h"
 
@@ -27,6 +29,8 @@ static const char usage[] =
 	"       exitprof query N          exits and cycles for exit reason N\n"
 	"       exitprof query --all      every defined exit reason\n"
 	"       exitprof sample [OPTIONS]   the boot-timeline sampler (--help)\n"
+	"       exitprof record (-p PID | --vm-dir DIR | --next) [-o FILE] [OPTIONS]\n"
+	"                                   on the KVM host, as root: one VM's counters (--help)\n"
 	"       exitprof analyze [-o OUTDIR] PROFILE_DIR   rates, phases, charts (--help)\n"
 	"       exitprof --help | --version\n"
 	"\n"
@@ -34,9 +38,12 @@ static const char usage[] =
 	"Cycles are TSC cycles KVM spent handling exits (from VM-exit to the end of\n"
 	"in-kernel handling). Counts are the low 32 bits and wrap.\n"
 	"N is decimal or 0x-prefixed hex, any 32-bit value.\n"
+	"exitprof record runs on the host instead and reads a VM's debugfs file\n"
+	"exit_stats, the same counters, into the samples format of exitprof sample.\n"
 	"\n"
 	"Exit status: 0 ok, 1 reason N not defined by the vendor's manual,\n"
-	"2 usage error, 3 exitprof leaves absent (not a guest of a patched KVM).\n";
+	"2 usage error, 3 exitprof leaves absent (not a guest of a patched KVM);\n"
+	"exitprof record's are in its --help.\n";
 
 static int probe(struct ep_info *info)
 {
@@ -190,6 +197,8 @@ int main(int argc, char **argv)
 		return cmd_query(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "sample"))
 		return exitprof_sample(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "record"))
+		return exitprof_record(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "analyze"))
 		return exitprof_analyze(argc - 1, argv + 1);
 	fprintf(stderr, "exitprof: unknown command '%s'\n%s", argv[1], usage);

@@ -105,12 +105,21 @@ const struct ep_env ep_real_env = {
 	.milestones = real_milestones,
 };
 
-static volatile sig_atomic_t stop_requested;
+volatile sig_atomic_t ep_stop_requested;
 
 static void on_term(int sig)
 {
 	(void)sig;
-	stop_requested = 1;
+	ep_stop_requested = 1;
+}
+
+void ep_catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_term };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 }
 
 /* Lines go to stderr, which systemd puts in the journal. */
@@ -163,22 +172,63 @@ struct sampler {
 	uint64_t sweep_ns;	/* time spent in sweeps, for the closing line */
 };
 
-static int write_header(struct sampler *s)
+/* -errno of a failed flush (ENOSPC, say), -EIO for an earlier error. */
+static int flush_error(FILE *f)
+{
+	if (fflush(f))
+		return errno ? -errno : -EIO;
+	return ferror(f) ? -EIO : 0;
+}
+
+int ep_samples_header(FILE *f, const struct ep_samples_meta *m,
+		      const uint32_t *codes, unsigned int ncodes)
 {
 	unsigned int i;
 
-	fprintf(s->out, "# exitprof-samples v%d\n", EP_FORMAT_VERSION);
-	fprintf(s->out,
-		"# taxonomy=%" PRIu32 " max_reason=%" PRIu32 " scope=%s interval_ms=%u sweep_cpuids=%u clock=CLOCK_MONOTONIC\n",
-		s->info.taxonomy, s->info.max_reason,
-		s->info.flags & KVM_EXIT_STATS_FLAG_HOST ? "host" : "vm",
-		s->o->interval_ms, 2 + 2 * s->ncodes);
-	fputs("time_ns,total,cycles,self_cpuid", s->out);
-	for (i = 0; i < s->ncodes; i++)
-		fprintf(s->out, ",n%" PRIu32 ",cyc%" PRIu32, s->codes[i],
-			s->codes[i]);
-	fputc('\n', s->out);
-	return fflush(s->out) ? -errno : 0;
+	fprintf(f, "# exitprof-samples v%d\n", EP_FORMAT_VERSION);
+	fprintf(f,
+		"# taxonomy=%" PRIu32 " max_reason=%" PRIu32 " scope=%s interval_ms=%u sweep_cpuids=%u clock=CLOCK_MONOTONIC source=%s%s%s\n",
+		m->taxonomy, m->max_reason, m->host_scope ? "host" : "vm",
+		m->interval_ms, m->sweep_cpuids, m->source,
+		m->extra ? " " : "", m->extra ? m->extra : "");
+	fputs("time_ns,total,cycles,self_cpuid", f);
+	for (i = 0; i < ncodes; i++)
+		fprintf(f, ",n%" PRIu32 ",cyc%" PRIu32, codes[i], codes[i]);
+	fputc('\n', f);
+	return flush_error(f);
+}
+
+void ep_samples_row_begin(FILE *f, uint64_t time_ns, uint32_t total,
+			  uint64_t cycles, uint64_t self_cpuid)
+{
+	fprintf(f, "%" PRIu64 ",%" PRIu32 ",%" PRIu64 ",%" PRIu64, time_ns,
+		total, cycles, self_cpuid);
+}
+
+void ep_samples_reason(FILE *f, uint32_t count, uint64_t cycles)
+{
+	fprintf(f, ",%" PRIu32 ",%" PRIu64, count, cycles);
+}
+
+int ep_samples_row_end(FILE *f)
+{
+	fputc('\n', f);
+	/* one row at a time reaches the file: a stop loses nothing */
+	return flush_error(f);
+}
+
+static int write_header(struct sampler *s)
+{
+	const struct ep_samples_meta m = {
+		.taxonomy = s->info.taxonomy,
+		.max_reason = s->info.max_reason,
+		.host_scope = s->info.flags & KVM_EXIT_STATS_FLAG_HOST,
+		.interval_ms = s->o->interval_ms,
+		.sweep_cpuids = 2 + 2 * s->ncodes,
+		.source = "guest",
+	};
+
+	return ep_samples_header(s->out, &m, s->codes, s->ncodes);
 }
 
 /* One sweep: totals first, then every defined reason in ascending order. */
@@ -193,16 +243,13 @@ static int sweep(struct sampler *s)
 	s->last_cpuids = ep_cpuid_count;
 	total = ep_total_count();
 	cycles = ep_total_cycles();
-	fprintf(s->out, "%" PRIu64 ",%" PRIu32 ",%" PRIu64 ",%" PRIu64, t,
-		total, cycles, self);
+	ep_samples_row_begin(s->out, t, total, cycles, self);
 	for (i = 0; i < s->ncodes; i++) {
 		ep_read_reason(s->codes[i], &r);
-		fprintf(s->out, ",%" PRIu32 ",%" PRIu64, r.count, r.cycles);
+		ep_samples_reason(s->out, r.count, r.cycles);
 	}
-	fputc('\n', s->out);
 	s->sweep_ns += s->env->now() - t;
-	/* one row at a time reaches the file: a stop loses nothing */
-	return fflush(s->out) || ferror(s->out) ? -EIO : 0;
+	return ep_samples_row_end(s->out);
 }
 
 static int copy_file(const char *from, const char *to)
@@ -302,7 +349,6 @@ static int write_milestones(struct sampler *s)
 
 int ep_sample_run(const struct ep_sample_opts *o, const struct ep_env *env)
 {
-	struct sigaction sa = { .sa_handler = on_term };
 	struct sampler s = { .o = o, .env = env };
 	uint64_t interval = (uint64_t)o->interval_ms * NSEC_PER_MSEC;
 	uint64_t start, next, now, check = 0, deadline = 0;
@@ -311,9 +357,7 @@ int ep_sample_run(const struct ep_sample_opts *o, const struct ep_env *env)
 	uint32_t code;
 	int r;
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	ep_catch_stop_signals();
 	if (!ep_probe(&s.info, why, sizeof(why))) {
 		logmsg("the exitprof CPUID leaves are absent (%s); not sampling",
 		       why);
@@ -348,7 +392,7 @@ int ep_sample_run(const struct ep_sample_opts *o, const struct ep_env *env)
 		if (r)
 			goto write_error;
 		rows++;
-		if (stop_requested || (o->max_rows && rows >= o->max_rows))
+		if (ep_stop_requested || (o->max_rows && rows >= o->max_rows))
 			break;
 		now = env->now();
 		/* about once a second: persistence and the end of boot */
@@ -366,7 +410,7 @@ int ep_sample_run(const struct ep_sample_opts *o, const struct ep_env *env)
 			break;
 		next = ep_next_tick(start, interval, now > next ? now : next);
 		env->sleep_until(next);
-		if (stop_requested)
+		if (ep_stop_requested)
 			break;
 	}
 	if (fflush(s.out) || ferror(s.out)) {
@@ -380,7 +424,7 @@ int ep_sample_run(const struct ep_sample_opts *o, const struct ep_env *env)
 		       strerror(-r));
 	logmsg("%lu samples in %s, %d milestones%s; a sweep took %u CPUIDs and %.1f us on average",
 	       rows, s.path, r < 0 ? 0 : r,
-	       stop_requested ? " (stopped by signal)" : "", 2 + 2 * s.ncodes,
+	       ep_stop_requested ? " (stopped by signal)" : "", 2 + 2 * s.ncodes,
 	       rows ? s.sweep_ns / 1e3 / rows : 0.0);
 	return fclose(s.out) ? 1 : 0;
 
@@ -428,13 +472,42 @@ static const char sample_usage[] =
 	"Exit status: 0 done (also when the leaves are absent: nothing to do),\n"
 	"1 write error, 2 usage error.\n";
 
-static int positive(const char *s, unsigned long max, unsigned long *out)
+int ep_parse_num(const char *s, unsigned long long min, unsigned long long max,
+		 unsigned long long *out, const char **why)
 {
+	unsigned long long v;
+	const char *p;
 	char *end;
 
+	*why = "invalid";
+	for (p = s; *p; p++)
+		if (*p < '0' || *p > '9')
+			return -1;
+	if (!*s)
+		return -1;
 	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return errno || !*s || *end || *s == '-' || *out > max ? -1 : 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE || v > max) {
+		*why = "too large";
+		return -1;
+	}
+	if (v < min) {
+		*why = "too small";
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int positive(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long long v;
+	const char *why;
+
+	if (ep_parse_num(s, 0, max, &v, &why))
+		return -1;
+	*out = (unsigned long)v;
+	return 0;
 }
 
 int exitprof_sample(int argc, char **argv)

@@ -219,7 +219,7 @@ static void test_schedule_and_columns(void)
 	snprintf(path, sizeof(path), "%s/samples.csv", o.run_dir);
 	read_csv(path);
 	CHECK(!strcmp(csv.magic, "# exitprof-samples v1\n"), "magic: %s", csv.magic);
-	CHECK(strstr(csv.meta, "taxonomy=1 max_reason=85 scope=vm interval_ms=10 sweep_cpuids=162 clock=CLOCK_MONOTONIC"),
+	CHECK(strstr(csv.meta, "taxonomy=1 max_reason=85 scope=vm interval_ms=10 sweep_cpuids=162 clock=CLOCK_MONOTONIC source=guest\n"),
 	      "metadata: %s", csv.meta);
 	CHECK(csv.ncols == 4 + 2 * 80, "%d columns", csv.ncols);
 	CHECK(csv.nrows == 400 && !csv.bad_rows && csv.last_line_complete,
