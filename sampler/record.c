@@ -459,7 +459,8 @@ static int write_row(struct recorder *r, uint64_t t, const struct stats *st)
 	return 0;
 }
 
-static int write_header(struct recorder *r, bool created, uint64_t created_ns)
+static int write_header(struct recorder *r, bool created, uint64_t after_ns,
+			uint64_t created_ns)
 {
 	char extra[NAME_MAX + 64];
 	struct ep_samples_meta m = {
@@ -472,8 +473,9 @@ static int write_header(struct recorder *r, bool created, uint64_t created_ns)
 	};
 
 	if (created)
-		snprintf(extra, sizeof(extra), "vm=%s created_ns=%" PRIu64,
-			 r->name, created_ns);
+		snprintf(extra, sizeof(extra),
+			 "vm=%s created_after_ns=%" PRIu64 " created_ns=%" PRIu64,
+			 r->name, after_ns, created_ns);
 	else
 		snprintf(extra, sizeof(extra), "vm=%s", r->name);
 	if (ep_samples_header(r->out, &m, r->first.code, r->first.n)) {
@@ -564,16 +566,19 @@ static void sleep_until(const struct ep_env *env, uint64_t t)
 /*
  * --next: lists DEBUGFS every EP_RECORD_POLL_NS until a VM directory that
  * was not there at the start appears, then reads its exit_stats as soon as
- * KVM has created it.  *created is the time right after the listing that
- * first showed the directory.  Returns RD_OK with the first read in r->first
- * at *t, RD_GONE when stopped by a signal, or an error.
+ * KVM has created it.  KVM created it after *after, the start of the last
+ * listing that did not show it, and before *created, right after the
+ * listing that did.  Returns RD_OK with the first read in r->first at *t,
+ * RD_GONE when stopped by a signal, or an error.
  */
-static enum rd wait_next(struct recorder *r, uint64_t *created, uint64_t *t)
+static enum rd wait_next(struct recorder *r, uint64_t *after,
+			 uint64_t *created, uint64_t *t)
 {
 	const struct ep_env *env = r->env;
 	char name[NAME_MAX + 1], path[PATH_MAX];
 	struct vmset seen = { 0 };
 	enum rd rd = RD_GONE;
+	uint64_t before = env->now();
 	ino_t ino = 0;
 	int n;
 
@@ -587,6 +592,8 @@ static enum rd wait_next(struct recorder *r, uint64_t *created, uint64_t *t)
 		sleep_until(env, env->now() + EP_RECORD_POLL_NS);
 		if (ep_stop_requested)
 			break;
+		*after = before;
+		before = env->now();
 		n = scan(r->o->debugfs, &seen, false, name, sizeof(name), &ino);
 		*created = env->now();
 		if (n < 0) {
@@ -659,7 +666,8 @@ static int record(struct recorder *r)
 	const struct ep_record_opts *o = r->o;
 	const struct ep_env *env = r->env;
 	uint64_t interval = (uint64_t)o->interval_ms * NSEC_PER_MSEC;
-	uint64_t created = 0, t = 0, start, next, now, deadline = UINT64_MAX;
+	uint64_t after = 0, created = 0, t = 0, start, next, now;
+	uint64_t deadline = UINT64_MAX;
 	const char *why = "the VM went away";
 	unsigned long rows = 0;
 	enum rd rd;
@@ -674,7 +682,7 @@ static int record(struct recorder *r)
 		status = open_output(r) ? EP_RECORD_ERROR : 0;
 		if (status)
 			return status;
-		rd = wait_next(r, &created, &t);
+		rd = wait_next(r, &after, &created, &t);
 		if (rd == RD_GONE) {
 			warnx("stopped by a signal before a VM appeared; no samples in %s",
 			      r->outname);
@@ -710,7 +718,8 @@ static int record(struct recorder *r)
 		if (!stat(r->dir, &st))
 			r->dir_ino = st.st_ino;
 	}
-	if (write_header(r, o->next, created) || write_row(r, t, &r->first)) {
+	if (write_header(r, o->next, after, created) ||
+	    write_row(r, t, &r->first)) {
 		close_output(r);
 		return EP_RECORD_ERROR;
 	}
@@ -794,7 +803,8 @@ static const char record_usage[] =
 	"                       in DEBUGFS)\n"
 	"      --next           wait for the next VM to be created (lists DEBUGFS\n"
 	"                       every 1 ms) and record from its creation, before\n"
-	"                       its first exit\n"
+	"                       its first exit (on a busy host, run it with\n"
+	"                       chrt -f 1 so that it wakes on time)\n"
 	"  -o, --output FILE    where the samples go (default: standard output)\n"
 	"  -i, --interval MS    sampling interval, 1..3600000 (default 10)\n"
 	"      --duration S     stop S seconds after the first row, 1..31536000\n"

@@ -531,9 +531,13 @@ static void test_next(void)
 	CHECK(run(FAKE_CLOCK, "--debugfs", kvm, "--next", "-o", outpath, NULL) == 0,
 	      "exit 0 when the VM goes away: %s", err);
 	read_csv(outpath);
-	CHECK(strstr(csv.meta, " source=host vm=200-12 created_ns="),
+	CHECK(strstr(csv.meta, " source=host vm=200-12 created_after_ns="),
 	      "the new VM, not the one there before: %s", csv.meta);
 	created = meta_num("created_ns");
+	/* listings at 50 and 51 ms: created in (50, 51] */
+	CHECK(meta_num("created_after_ns") == T0 + 50 * MS && created == T0 + 51 * MS,
+	      "created between the last listing without it and the first with it: %s",
+	      csv.meta);
 	first = csv.v[0][0];
 	CHECK(created >= vm_b.born && created - vm_b.born <= EP_RECORD_POLL_NS,
 	      "created_ns within one poll of the creation: +%" PRIu64 " ns",
