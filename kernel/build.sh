@@ -9,11 +9,12 @@
 #   build.sh bench-atomic  the modules with bench/global-atomic.patch (make
 #                      bench's comparison), in $CACHE/$KREL/modules-atomic
 #
-# Each build tree is a copy of the pristine source with the hook series for
-# $KSERIES applied and the new files from src/ copied in.  Trees are kept in
-# the cache and updated in place: a changed series is reversed and
-# re-applied, and src/ files are copied only when they differ, so rebuilds
-# recompile just what changed.
+# Each build tree is a copy of the pristine source with the series for
+# $KSERIES applied, nothing else: the series creates the new files too
+# (src/ is only a copy of them for the user-space tools), and the build
+# turns its option on, CONFIG_KVM_EXIT_STATS=y, on top of the stock config.
+# Trees are kept in the cache and updated in place: a changed series is
+# reversed and re-applied, so rebuilds recompile just what changed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=kversion.sh
@@ -58,15 +59,18 @@ prepare_tree() {
 			done
 			rm -rf "$state"
 		fi
+		# the files the series creates, where a tree of an older build.sh
+		# had them copied in from src/
+		for f in $(awk '/^diff --git /{f = substr($4, 3)} /^new file mode/{print f}' \
+			   "$patches"/*.patch); do
+			[ -e "$dir/linux-source-$KSERIES/$f" ] || rm -f "$tree/$f"
+		done
 		for p in "$patches"/*.patch; do
 			log "applying $(basename "$p")"
 			patch -s -p1 --forward -d "$tree" <"$p"
 		done
 		cp -r "$patches" "$state"
 	fi
-	(cd "$here/src" && find . -type f) | while read -r f; do
-		cmp -s "$here/src/$f" "$tree/$f" || install -D -m 644 "$here/src/$f" "$tree/$f"
-	done
 	echo "$tree"
 }
 
@@ -91,22 +95,27 @@ stock_btf() {
 	echo "$out"
 }
 
-# configure TREE RELEASE: the stock config, unchanged by olddefconfig
+# configure TREE RELEASE: the stock config plus CONFIG_KVM_EXIT_STATS=y,
+# otherwise unchanged by olddefconfig
 configure() {
-	local tree=$1 rel=$2 btf
-	[ -e "$tree/.exitprof-configured-$rel" ] && return 0
-	log "configuring $tree as $rel from the stock config"
+	local tree=$1 rel=$2 btf on=CONFIG_KVM_EXIT_STATS=y
+	[ -e "$tree/.exitprof-configured-$rel" ] && grep -qx "$on" "$tree/.config" &&
+		return 0
+	log "configuring $tree as $rel from the stock config, $on"
+	rm -f "$tree/.exitprof-prepared"
 	cp "$hdr/.config" "$tree/.config"
+	echo "$on" >>"$tree/.config"
 	cp "$hdr/Module.symvers" "$tree/Module.symvers"
 	# BTF-only vmlinux: modules get .BTF like stock
 	btf=$(stock_btf)
 	cp "$btf" "$tree/vmlinux"
 	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" olddefconfig >&2
 	if ! diff <(grep -v '^#' "$hdr/.config" | sort) \
-		  <(grep -v '^#' "$tree/.config" | sort) >&2; then
+		  <(grep -v '^#' "$tree/.config" | grep -vx "$on" | sort) >&2; then
 		log "olddefconfig changed the stock config (see diff above)"
 		exit 1
 	fi
+	grep -qx "$on" "$tree/.config" || { log "olddefconfig dropped $on"; exit 1; }
 	touch "$tree/.exitprof-configured-$rel"
 }
 
@@ -153,8 +162,16 @@ modules)
 	;;
 bench-atomic)
 	# make bench only: the common alternative, one global array of atomics,
-	# in a tree of its own (the patch is re-applied after every src copy)
-	patch -s -p1 -d "$(prepare_tree build-atomic)" <"$here/bench/global-atomic.patch"
+	# in a tree of its own: the benchmark patch comes off before the series
+	# is brought up to date and goes on again after
+	tree=$dir/build-atomic
+	if [ -e "$tree/.exitprof-bench" ]; then
+		patch -s -R -p1 -d "$tree" <"$tree/.exitprof-bench"
+		rm "$tree/.exitprof-bench"
+	fi
+	prepare_tree build-atomic >/dev/null
+	patch -s -p1 -d "$tree" <"$here/bench/global-atomic.patch"
+	cp "$here/bench/global-atomic.patch" "$tree/.exitprof-bench"
 	build_modules build-atomic modules-atomic
 	;;
 kernel)

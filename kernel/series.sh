@@ -4,7 +4,11 @@
 #                      files the series touches plus FILE... (pristine, tagged
 #                      base), then `git am` of the series
 #   series.sh export   write its commits back to patches/$KSERIES/ with
-#                      git format-patch, signed off by your git identity
+#                      git format-patch, signed off by your git identity,
+#                      and the files under arch/x86/ the series creates to
+#                      src/ (a copy for the user-space tools and tests,
+#                      which build the leaf code too; checkpatch.sh checks
+#                      that every series creates them just so)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=kversion.sh
@@ -13,6 +17,12 @@ dir=$("$here/fetch.sh")
 src=$dir/linux-source-$KSERIES
 tree=$dir/series
 patches=$here/patches/$KSERIES
+
+# new_files PATCH...: the paths under arch/x86/ the patches create
+new_files() {
+	awk '/^diff --git /{f = substr($4, 3)} /^new file mode/{print f}' "$@" |
+		grep '^arch/x86/'
+}
 
 case "${1:-}" in
 edit)
@@ -41,6 +51,10 @@ export)
 	git -C "$tree" rebase -q --signoff base
 	rm -f "$patches"/*.patch
 	git -C "$tree" format-patch -q --no-signature -o "$patches" base
+	rm -rf "$here/src"
+	for f in $(new_files "$patches"/*.patch); do
+		install -D -m 644 "$tree/$f" "$here/src/$f"
+	done
 	ls "$patches"
 	;;
 *)

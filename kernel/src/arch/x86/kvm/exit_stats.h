@@ -23,6 +23,8 @@
 
 #include "exit_stats_leaf.h"
 
+#ifdef CONFIG_KVM_EXIT_STATS
+
 extern bool kvm_exit_stats_on;
 
 /* TSC cycles since @start, read on the CPU that read @start; never negative. */
@@ -109,9 +111,8 @@ static __always_inline void kvm_exit_stats_load(struct kvm_vcpu *vcpu)
 static __always_inline void kvm_exit_stats_done(struct kvm_vcpu *vcpu)
 {
 	struct kvm_exit_stats *s = &vcpu->exit_stats;
-	u64 cycles;
-
 	struct kvm_exit_stat *st;
+	u64 cycles;
 
 	preempt_disable();
 	if (s->clock != KVM_EXIT_STATS_CLOCK_IDLE) {
@@ -147,5 +148,32 @@ static inline bool kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax,
 int kvm_exit_stats_init_vm(struct kvm *kvm);
 void kvm_exit_stats_destroy_vm(struct kvm *kvm);
 void kvm_exit_stats_create_debugfs(struct kvm *kvm);
+
+#else /* !CONFIG_KVM_EXIT_STATS: every hook is empty */
+
+static inline void kvm_exit_stats_begin(struct kvm_vcpu *vcpu) {}
+static inline void kvm_exit_stats_count(struct kvm_vcpu *vcpu, u32 slot) {}
+static inline void kvm_exit_stats_put(struct kvm_vcpu *vcpu) {}
+static inline void kvm_exit_stats_load(struct kvm_vcpu *vcpu) {}
+static inline void kvm_exit_stats_done(struct kvm_vcpu *vcpu) {}
+static inline void
+kvm_exit_stats_setup(u32 taxonomy,
+		     int (*const *handlers)(struct kvm_vcpu *vcpu),
+		     u32 nr_handlers, const u32 *early, u32 nr_early) {}
+static inline bool kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax,
+					u32 *ebx, u32 *ecx, u32 *edx)
+{
+	return false;
+}
+
+static inline int kvm_exit_stats_init_vm(struct kvm *kvm)
+{
+	return 0;
+}
+
+static inline void kvm_exit_stats_destroy_vm(struct kvm *kvm) {}
+static inline void kvm_exit_stats_create_debugfs(struct kvm *kvm) {}
+
+#endif /* CONFIG_KVM_EXIT_STATS */
 
 #endif /* __KVM_X86_EXIT_STATS_H */
