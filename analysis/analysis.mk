@@ -5,7 +5,8 @@
 #   make plots RESULTS=dir      the charts of an analysed profile
 
 ANALYSIS_SRC := analysis/analyze.c analysis/csv.c analysis/engine.c \
-	analysis/fmt.c analysis/profile.c analysis/report.c analysis/timeline.c
+	analysis/fmt.c analysis/merge.c analysis/profile.c analysis/report.c \
+	analysis/timeline.c
 ANALYSIS_HDR := $(wildcard analysis/*.h)
 
 # `exitprof analyze` lives in the one guest binary

@@ -10,6 +10,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@
 
 #include "analyze.h"
 #include "engine.h"
+#include "leaves.h"
+#include "merge.h"
 #include "profile.h"
 #include "report.h"
 
@@ -235,48 +238,202 @@ static FILE *open_input(const char *path, bool optional, int *status)
 	return f;
 }
 
+static bool file_exists(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st);
+}
+
+/*
+ * The host series (and the guest's, if there is one), the first pass:
+ * times and totals of both, the checks between them, the alignment and
+ * the checkpoints.  0 ok, else the exit status (message printed).
+ */
+static int merge_prepare(struct epa_merge *m, const struct args *args,
+			 char *err)
+{
+	int r = epa_track_read(m->host_path, args->accept_truncated,
+			       &m->hmeta, &m->h, err);
+
+	if (!r && !m->hmeta.source_host) {
+		epa_errf(err, "%s:2: not a host series (no source=host): host-samples.csv is the file of exitprof record",
+			 m->host_path);
+		r = -1;
+	}
+	if (!r && m->guest) {
+		r = epa_track_read(m->guest_path, args->accept_truncated,
+				   &m->gmeta, &m->g, err);
+		if (!r && m->gmeta.source_host) {
+			epa_errf(err, "%s:2: source=host: samples.csv is the guest's series when %s is there",
+				 m->guest_path, m->host_path);
+			r = -1;
+		} else if (!r && m->gmeta.taxonomy != m->hmeta.taxonomy) {
+			epa_errf(err, "%s:2: taxonomy=%" PRIu32 ", but %s has taxonomy=%" PRIu32 ": not the same VM",
+				 m->guest_path, m->gmeta.taxonomy, m->host_path,
+				 m->hmeta.taxonomy);
+			r = -1;
+		} else if (!r && m->gmeta.host_scope) {
+			epa_errf(err, "%s:2: scope=host sums every VM: it cannot be merged with the host's per-VM series",
+				 m->guest_path);
+			r = -1;
+		}
+	}
+	if (!r) {
+		m->created = m->hmeta.have_created && m->hmeta.created_ns <= m->h.t[0];
+		m->origin = m->created ? m->hmeta.created_ns : m->h.t[0];
+		m->hspan1 = m->h.t[m->h.n - 1] - m->origin;
+	}
+	if (!r && m->guest)
+		r = epa_merge_align(m, err);
+	if (!r)
+		return 0;
+	if (r == -2)
+		fprintf(stderr, "exitprof analyze: out of memory\n");
+	else
+		fprintf(stderr, "%s\n", err);
+	return r == -2 ? EPA_EXIT_OUTPUT : EPA_EXIT_BAD_INPUT;
+}
+
+/* Pass B: the guest's rows for the checkpoints' snapshots. */
+static int merge_guest_pass(struct epa_merge *m, const struct args *args,
+			    const struct epa_samples *host, char *err)
+{
+	struct epa_samples g = { .accept_truncated = args->accept_truncated };
+	FILE *f = fopen(m->guest_path, "r");
+	size_t idx = 0;
+	int r;
+
+	if (!f) {
+		epa_errf(err, "exitprof analyze: %s: cannot open: %s",
+			 m->guest_path, strerror(errno));
+		return -1;
+	}
+	r = epa_samples_open(&g, f, m->guest_path, err);
+	if (!r)
+		r = epa_merge_columns(m, host, &g);
+	while (!r && (r = epa_samples_next(&g, err)) > 0) {
+		epa_merge_guest_row(m, idx++, g.cur);
+		r = 0;
+	}
+	epa_samples_close(&g);
+	fclose(f);
+	return r;
+}
+
+static void print_merge(const struct epa_merge *m)
+{
+	size_t i;
+
+	if (!m->guest)
+		return;
+	fprintf(stderr, "exitprof analyze: alignment: guest time + %.6f s = host time, from %zu host rows: median |residual| %.3f ms, 95th percentile %.3f ms, max %.3f ms\n",
+		(double)m->offset_ns / 1e9, m->align_rows, m->res_med_ms,
+		m->res_p95_ms, m->res_max_ms);
+	if (m->nck < 2) {
+		fprintf(stderr, "exitprof analyze: warning: host and guest series have no common span to compare\n");
+		return;
+	}
+	if (!m->ndis)
+		return;
+	fprintf(stderr, "exitprof analyze: warning: host and guest series disagree beyond FORMAT.md's bound in %lu of %lu comparisons (%zu checkpoints, %.3f..%.3f s on the host axis):\n",
+		m->ndis, m->checks, m->nck, (double)m->checked0 / 1e9,
+		(double)m->checked1 / 1e9);
+	for (i = 0; i < m->ndis && i < EPA_DISAGREE_SHOWN; i++) {
+		const struct epa_disagree *d = &m->dis[i];
+		char what[64];
+
+		if (d->reason < 0)
+			snprintf(what, sizeof(what), "total");
+		else
+			snprintf(what, sizeof(what), "%s (%" PRIu32 ")",
+				 ep_reason_name(m->hmeta.taxonomy, d->code) ?
+				 ep_reason_name(m->hmeta.taxonomy, d->code) : "?",
+				 d->code);
+		fprintf(stderr, "exitprof analyze: warning:   %.3f..%.3f s: %s: host %" PRIu64 ", guest %" PRIu64 ", bound %" PRIu64 "\n",
+			(double)d->t0 / 1e9, (double)d->t1 / 1e9, what, d->dh,
+			d->dg, d->bound);
+	}
+	if (m->ndis > EPA_DISAGREE_SHOWN)
+		fprintf(stderr, "exitprof analyze: warning:   ... and %lu more (summary.md)\n",
+			m->ndis - EPA_DISAGREE_SHOWN);
+}
+
 static int analyze(const struct args *args)
 {
-	char spath[PATH_MAX], mpath[PATH_MAX], err[EPA_ERR_LEN];
+	char spath[PATH_MAX], mpath[PATH_MAX], hpath[PATH_MAX], err[EPA_ERR_LEN];
 	struct epa_samples s = { .accept_truncated = args->accept_truncated };
 	struct epa_milestones ms;
 	struct epa_analysis an;
+	struct epa_merge mg;
+	struct epa_axis axis;
 	struct outputs o;
-	FILE *sf, *mf, *table = NULL;
+	FILE *sf = NULL, *mf, *table = NULL;
 	char *table_buf = NULL;
-	size_t table_len = 0;
-	bool created_dir = false;
+	size_t table_len = 0, hidx = 0;
+	bool created_dir = false, host;
 	int status = 0, r;
 	unsigned int n;
 
 	memset(&o, 0, sizeof(o));
 	memset(&an, 0, sizeof(an));
+	memset(&mg, 0, sizeof(mg));
+	memset(&axis, 0, sizeof(axis));
 	o.dir = args->outdir;
 	if (snprintf(spath, sizeof(spath), "%s/samples.csv", args->profile) >=
 	    (int)sizeof(spath) ||
 	    snprintf(mpath, sizeof(mpath), "%s/milestones.csv", args->profile) >=
-	    (int)sizeof(mpath)) {
+	    (int)sizeof(mpath) ||
+	    snprintf(hpath, sizeof(hpath), "%s/host-samples.csv", args->profile) >=
+	    (int)sizeof(hpath)) {
 		fprintf(stderr, "exitprof analyze: path too long\n");
 		return EPA_EXIT_USAGE;
 	}
-	sf = open_input(spath, false, &status);
-	if (!sf)
-		return status;
-	mf = open_input(mpath, true, &status);
-	if (status) {
-		fclose(sf);
-		return status;
+	host = file_exists(hpath);
+	if (host) {
+		mg.host = true;
+		mg.host_path = hpath;
+		mg.guest = file_exists(spath);
+		mg.guest_path = spath;
 	}
-	/* the small file first: its errors should not wait for the big one */
+	mf = open_input(mpath, true, &status);
+	if (status)
+		return status;
+	/* the small file first: its errors should not wait for the big ones */
 	r = mf ? epa_milestones_read(mf, mpath, &ms, err) : 0;
 	if (mf)
 		fclose(mf);
+	if (r) {
+		fprintf(stderr, "%s\n", r == -2 ? "exitprof analyze: out of memory" : err);
+		return r == -2 ? EPA_EXIT_OUTPUT : EPA_EXIT_BAD_INPUT;
+	}
+	if (host) {
+		status = merge_prepare(&mg, args, err);
+		if (status)
+			goto out;
+		s.time_base = mg.origin;
+		axis.host = true;
+		axis.created = mg.created;
+		axis.guest = mg.guest;
+		axis.shift_ns = mg.offset_ns - (int64_t)mg.origin;
+		sf = open_input(hpath, false, &status);
+	} else {
+		sf = open_input(spath, false, &status);
+	}
+	if (!sf)
+		goto out;
+	r = epa_samples_open(&s, sf, host ? hpath : spath, err);
+	if (!r && host && mg.guest)
+		r = merge_guest_pass(&mg, args, &s, err);
+	else if (!r && host)
+		r = epa_merge_columns(&mg, &s, NULL);
 	if (!r)
-		r = epa_samples_open(&s, sf, spath, err);
-	if (!r)
-		r = epa_analysis_init(&an, &s, mf ? &ms : NULL, NULL);
+		r = epa_analysis_init_axis(&an, &s, mf ? &ms : NULL, NULL,
+					   host ? &axis : NULL);
 	if (r)
 		goto input_error;
+	if (host)
+		an.merge = &mg;
 
 	if (!mkdir(o.dir, 0777)) {
 		created_dir = true;
@@ -299,6 +456,10 @@ static int analyze(const struct args *args)
 	fputc('\n', an.intervals_out);
 
 	while ((r = epa_samples_next(&s, err)) > 0) {
+		if (host) {
+			epa_merge_host_row(&mg, hidx++, s.cur);
+			s.cur->self_cpuid = epa_merge_self(&mg, s.cur->time_ns + mg.origin);
+		}
 		r = epa_analysis_row(&an);
 		if (r) {
 			errno = 0;
@@ -308,6 +469,13 @@ static int analyze(const struct args *args)
 	}
 	if (r < 0)
 		goto input_error;
+	if (host && mg.guest) {
+		epa_merge_check(&mg);
+		if (mg.gself < mg.g.n)
+			epa_note(&an, "the guest series goes on %.3f s past the host's last row: its exits there are in no figure, and %zu of its rows' own CPUIDs are not taken out",
+				 epa_s(mg.gspan1 > mg.hspan1 ? mg.gspan1 - mg.hspan1 : 0),
+				 mg.g.n - mg.gself);
+	}
 	epa_analysis_finish(&an);
 
 	status = write_results(&an, &o, args->profile);
@@ -327,8 +495,13 @@ static int analyze(const struct args *args)
 	}
 	for (n = 0; n < an.nnotes; n++)
 		fprintf(stderr, "exitprof analyze: note: %s\n", an.notes[n]);
+	if (host)
+		print_merge(&mg);
 	fwrite(table_buf, 1, table_len, stdout);
 	fflush(stdout);
+	/* the results are written: disagreement is for the caller to judge */
+	if (host && mg.ndis)
+		status = EPA_EXIT_DISAGREE;
 	goto out;
 
 input_error:
@@ -339,12 +512,14 @@ input_error:
 	status = r == -2 ? EPA_EXIT_OUTPUT : EPA_EXIT_BAD_INPUT;
 	out_discard(&o);
 out:
-	if (status && created_dir)
+	if (status && status != EPA_EXIT_DISAGREE && created_dir)
 		rmdir(o.dir);	/* ours and empty: leave no trace */
 	free(table_buf);
 	epa_analysis_free(&an);
 	epa_samples_close(&s);
-	fclose(sf);
+	epa_merge_free(&mg);
+	if (sf)
+		fclose(sf);
 	return status;
 }
 

@@ -6,6 +6,7 @@
 #define EPA_EXIT_BAD_INPUT	1
 #define EPA_EXIT_USAGE		2
 #define EPA_EXIT_OUTPUT		3	/* cannot write the results */
+#define EPA_EXIT_DISAGREE	4	/* results written; host and guest disagree */
 
 /* argv[0] is "analyze".  Returns the exit status. */
 int exitprof_analyze(int argc, char **argv);

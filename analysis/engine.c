@@ -8,7 +8,7 @@
 #include "fmt.h"
 #include "leaves.h"
 
-enum { FIRST_SAMPLE = -1, LAST_SAMPLE = -2, NONE = -3 };
+enum { FIRST_SAMPLE = -1, LAST_SAMPLE = -2, NONE = -3, VM_CREATED = -4 };
 
 static const struct {
 	const char *id, *title;
@@ -17,6 +17,11 @@ static const struct {
 	[EPA_PH_BEFORE] = { "before-sampler",
 		"before the sampler started (kernel..first sample)",
 		EPA_MS_KERNEL, FIRST_SAMPLE },
+	[EPA_PH_FIRMWARE] = { "firmware",
+		"firmware and loader (VM created..kernel)",
+		VM_CREATED, EPA_MS_KERNEL },
+	[EPA_PH_KERNEL] = { "kernel", "kernel (kernel..initrd)",
+		EPA_MS_KERNEL, EPA_MS_INITRD },
 	[EPA_PH_INITRD] = { "initrd", "initrd (initrd..userspace)",
 		EPA_MS_INITRD, EPA_MS_USERSPACE },
 	[EPA_PH_EARLY] = { "early-userspace",
@@ -56,7 +61,21 @@ const char *epa_name(const struct epa_analysis *a, size_t r)
 
 static uint64_t ms_ns(const struct epa_analysis *a, int m)
 {
-	return a->ms.time_us[m] * 1000;
+	return a->ms_at[m];
+}
+
+/* The milestones on the axis; one placed before the origin goes to 0. */
+static void place_milestones(struct epa_analysis *a)
+{
+	int m;
+
+	for (m = 0; m < EPA_MS_COUNT; m++) {
+		int64_t v = (int64_t)(a->ms.time_us[m] * 1000) + a->axis.shift_ns;
+
+		if (a->have_ms && a->ms.have[m] && v < 0)
+			a->ms_clamped++;
+		a->ms_at[m] = v < 0 ? 0 : (uint64_t)v;
+	}
 }
 
 /* Ends known from the milestones alone; the sampled part comes later. */
@@ -75,8 +94,30 @@ static void setup_phases(struct epa_analysis *a)
 		ph->end_ns = UINT64_MAX;
 		if (p == EPA_PH_BEFORE || p == EPA_PH_UNATTRIBUTED)
 			continue;	/* decided at the first row, at finish */
+		if (p == EPA_PH_FIRMWARE) {
+			/* only a host series from the VM's creation sees it */
+			if (!a->axis.host) {
+				ph->hidden = true;
+				continue;
+			}
+			hf = a->axis.created;
+			if (!hf) {
+				snprintf(ph->why, sizeof(ph->why),
+					 "the host series does not say when the VM was created (no created_ns)");
+				continue;
+			}
+		}
+		if (p == EPA_PH_KERNEL && !a->ms.have[EPA_MS_INITRD] &&
+		    a->ms.have[EPA_MS_USERSPACE]) {
+			/* no initrd milestone: the kernel runs until userspace */
+			to = EPA_MS_USERSPACE;
+			ht = true;
+			ph->title = "kernel (kernel..userspace, no initrd milestone)";
+		}
 		if (!a->have_ms) {
-			snprintf(ph->why, sizeof(ph->why), "no milestones.csv");
+			snprintf(ph->why, sizeof(ph->why), "%s",
+				 a->ms_unplaced ? "no guest series to place the milestones on the host's clock" :
+						  "no milestones.csv");
 			continue;
 		}
 		if (!hf || !ht) {
@@ -88,7 +129,7 @@ static void setup_phases(struct epa_analysis *a)
 			continue;
 		}
 		ph->formed = true;
-		ph->start_ns = ms_ns(a, from);
+		ph->start_ns = from == VM_CREATED ? 0 : ms_ns(a, from);
 		if (to >= 0)
 			ph->end_ns = ms_ns(a, to);
 	}
@@ -97,6 +138,13 @@ static void setup_phases(struct epa_analysis *a)
 int epa_analysis_init(struct epa_analysis *a, struct epa_samples *s,
 		      const struct epa_milestones *ms, FILE *intervals_out)
 {
+	return epa_analysis_init_axis(a, s, ms, intervals_out, NULL);
+}
+
+int epa_analysis_init_axis(struct epa_analysis *a, struct epa_samples *s,
+			   const struct epa_milestones *ms, FILE *intervals_out,
+			   const struct epa_axis *axis)
+{
 	size_t nr = s->nreasons, n1 = nr ? nr : 1;
 	int p;
 
@@ -104,9 +152,21 @@ int epa_analysis_init(struct epa_analysis *a, struct epa_samples *s,
 	a->s = s;
 	a->nr = nr;
 	a->taxonomy = s->meta.taxonomy;
+	if (axis)
+		a->axis = *axis;
 	a->have_ms = ms != NULL;
 	if (ms)
 		a->ms = *ms;
+	if (a->have_ms && a->axis.host && !a->axis.guest) {
+		/* a host-only profile: the guest's clock has no place here */
+		a->have_ms = false;
+		a->ms_unplaced = true;
+	}
+	place_milestones(a);
+	a->zero.n = calloc(n1, sizeof(*a->zero.n));
+	a->zero.cyc = calloc(n1, sizeof(*a->zero.cyc));
+	if (!a->zero.n || !a->zero.cyc)
+		return -2;
 	a->intervals_out = intervals_out;
 	a->exits = calloc(n1, sizeof(*a->exits));
 	a->cycles = calloc(n1, sizeof(*a->cycles));
@@ -140,6 +200,8 @@ void epa_analysis_free(struct epa_analysis *a)
 	free(a->nz);
 	free(a->rank);
 	free(a->line);
+	free(a->zero.n);
+	free(a->zero.cyc);
 	epa_bins_free(&a->bins);
 	epa_bins_free(&a->boot);
 	for (p = 0; p < EPA_NPH; p++) {
@@ -154,18 +216,28 @@ void epa_analysis_free(struct epa_analysis *a)
  * leaves give no per-exit cycles, so the cycles go in proportion.  Returns
  * the CPUID cycles taken out (for the total).
  */
-static uint64_t subtract_self(struct epa_analysis *a, uint64_t self)
+static uint64_t subtract_self(struct epa_analysis *a, uint64_t self,
+			      uint64_t *taken)
 {
 	int c = a->s->cpuid;
 	uint64_t take, cyc;
 
+	*taken = 0;
 	if (self)
 		a->self_seen = true;
+	if (a->axis.host) {
+		/* the host's rows: what this interval cannot cover waits */
+		self += a->self_debt;
+		a->self_debt = 0;
+	}
 	if (c < 0 || !self)
 		return 0;
 	take = a->d[c] < self ? a->d[c] : self;
-	if (take < self)
+	if (take < self && a->axis.host)
+		a->self_debt = self - take;
+	else if (take < self)
 		a->clamped++;
+	*taken = take;
 	cyc = take && a->d[c] ?
 		(uint64_t)((double)a->dc[c] * (double)take / (double)a->d[c]) : 0;
 	a->d[c] -= take;
@@ -175,43 +247,56 @@ static uint64_t subtract_self(struct epa_analysis *a, uint64_t self)
 }
 
 /* Counters at the first sample: everything since the VM started. */
-static void first_row(struct epa_analysis *a, const struct epa_row *r)
+/* The first time of the series: where the bins and the totals begin. */
+static void start(struct epa_analysis *a, uint64_t t)
 {
-	struct epa_phase *b = &a->ph[EPA_PH_BEFORE];
-	uint64_t self_cyc, kernel = ms_ns(a, EPA_MS_KERNEL);
-	uint32_t tot;
-	size_t k;
-
-	a->t_first = a->t_last = a->t_start = r->time_ns;
-	a->bins.origin = r->time_ns;
+	a->t_first = a->t_last = a->t_start = t;
+	a->bins.origin = t;
 	if (a->boot.exits) {
 		uint64_t fin = ms_ns(a, EPA_MS_FINISHED), w = fin + 10 * 1000000000ULL;
 
 		a->boot_end = w > 2 * fin ? w : 2 * fin;
-		if (a->boot_end > r->time_ns)
-			epa_bins_window(&a->boot, r->time_ns, a->boot_end);
+		if (a->boot_end > t)
+			epa_bins_window(&a->boot, t, a->boot_end);
 		else
 			epa_bins_free(&a->boot);
 	}
-	if (a->s->meta.host_scope) {
+}
+
+static void first_row(struct epa_analysis *a, const struct epa_row *r)
+{
+	struct epa_phase *b = &a->ph[EPA_PH_BEFORE];
+	uint64_t self_cyc, taken, kernel = ms_ns(a, EPA_MS_KERNEL);
+	uint32_t tot;
+	size_t k;
+
+	start(a, r->time_ns);
+	if (a->axis.host) {
+		/* the counters since the VM's creation, at an unknown time */
+		kernel = r->time_ns;
+		b->title = "before the recorder's first sample (VM created at an unknown time)";
+	} else if (a->s->meta.host_scope) {
 		snprintf(b->why, sizeof(b->why),
 			 "scope=host: the first sample counts every VM since kvm was loaded");
 		return;
 	}
-	if (kernel > r->time_ns) {
+	if (!a->axis.host && kernel > r->time_ns) {
 		snprintf(b->why, sizeof(b->why),
 			 "the kernel milestone is after the first sample");
 		return;
 	}
-	if (!a->ms.have[EPA_MS_KERNEL])
+	if (!a->axis.host && !a->ms.have[EPA_MS_KERNEL])
 		epa_note(a, "no kernel milestone: before-sampler starts at 0, where CLOCK_MONOTONIC starts");
 	for (k = 0; k < a->nr; k++) {
 		a->d[k] = r->n[k];
 		a->dc[k] = r->cyc[k];
 	}
-	self_cyc = subtract_self(a, r->self_cpuid);
-	tot = r->total - (r->total < r->self_cpuid ? r->total :
-			  (uint32_t)r->self_cpuid);
+	self_cyc = subtract_self(a, r->self_cpuid, &taken);
+	if (a->axis.host)
+		tot = r->total - (r->total < taken ? r->total : (uint32_t)taken);
+	else
+		tot = r->total - (r->total < r->self_cpuid ? r->total :
+				  (uint32_t)r->self_cpuid);
 	b->formed = true;
 	b->start_ns = b->cov_start = kernel;
 	b->end_ns = b->cov_end = r->time_ns;
@@ -281,11 +366,20 @@ static int write_interval(struct epa_analysis *a, uint64_t t0, uint64_t t1,
 int epa_analysis_row(struct epa_analysis *a)
 {
 	const struct epa_row *c = a->s->cur, *p = a->s->prev;
-	uint64_t t0, t1, dt, dtot, dcyc, self_cyc, attributed = 0;
+	uint64_t t0, t1, dt, dtot, dcyc, self_cyc, taken, attributed = 0;
 	size_t k, nnz = 0;
 	int ph;
 
-	if (!p) {
+	if (!p && a->axis.host && a->axis.created && c->time_ns > 0) {
+		/*
+		 * KVM creates the VM's directory before any vCPU, so before
+		 * any exit: at the origin every counter was 0, and the first
+		 * row's counts are the first interval's.
+		 */
+		start(a, 0);
+		a->ph[EPA_PH_BEFORE].hidden = true;
+		p = &a->zero;
+	} else if (!p) {
 		first_row(a, c);
 		return 0;
 	}
@@ -299,9 +393,12 @@ int epa_analysis_row(struct epa_analysis *a)
 		a->d[k] = (uint32_t)(c->n[k] - p->n[k]);
 		a->dc[k] = c->cyc[k] - p->cyc[k];
 	}
-	self_cyc = subtract_self(a, c->self_cpuid);
+	self_cyc = subtract_self(a, c->self_cpuid, &taken);
 	dtot = (uint32_t)(c->total - p->total);
-	dtot -= dtot < c->self_cpuid ? dtot : c->self_cpuid;
+	if (a->axis.host)
+		dtot -= dtot < taken ? dtot : taken;
+	else
+		dtot -= dtot < c->self_cpuid ? dtot : c->self_cpuid;
 	dcyc = c->cycles - p->cycles;
 	dcyc -= dcyc < self_cyc ? dcyc : self_cyc;
 	for (k = 0; k < a->nr; k++) {
@@ -315,7 +412,7 @@ int epa_analysis_row(struct epa_analysis *a)
 	a->total_cycles += dcyc;
 
 	/* a phase boundary inside the interval splits it by time */
-	for (ph = EPA_PH_INITRD; ph <= EPA_PH_AFTER; ph++) {
+	for (ph = EPA_PH_FIRMWARE; ph <= EPA_PH_AFTER; ph++) {
 		struct epa_phase *x = &a->ph[ph];
 		uint64_t lo = t0 > x->start_ns ? t0 : x->start_ns;
 		uint64_t hi = t1 < x->end_ns ? t1 : x->end_ns;
@@ -401,7 +498,7 @@ int epa_analysis_finish(struct epa_analysis *a)
 	size_t i, j;
 	int p;
 
-	for (p = EPA_PH_INITRD; p <= EPA_PH_AFTER; p++)
+	for (p = EPA_PH_FIRMWARE; p <= EPA_PH_AFTER; p++)
 		if (a->ph[p].formed)
 			coverage(a, &a->ph[p]);
 	a->boot_view = a->boot.exits && a->boot.used && a->t_last > a->boot_end;
@@ -410,13 +507,21 @@ int epa_analysis_finish(struct epa_analysis *a)
 		u->start_ns = u->cov_start;
 		u->end_ns = u->cov_end;
 	}
-	if (!a->have_ms)
+	if (a->ms_unplaced)
+		epa_note(a, "milestones.csv not used: without a guest series its clock cannot be placed on the host's; the samples are analysed as a whole");
+	else if (!a->have_ms)
 		epa_note(a, "no milestones.csv: the boot phases could not be formed; the samples are analysed as a whole");
 	else
 		for (p = 0; p < EPA_PH_UNATTRIBUTED; p++)
-			if (!a->ph[p].formed)
+			if (!a->ph[p].formed && !a->ph[p].hidden)
 				epa_note(a, "phase %s could not be formed: %s",
 					 a->ph[p].id, a->ph[p].why);
+	if (a->ms_clamped)
+		epa_note(a, "%u milestone%s placed before the VM's creation by the alignment: put at 0",
+			 a->ms_clamped, a->ms_clamped > 1 ? "s" : "");
+	if (a->self_debt)
+		epa_note(a, "%" PRIu64 " of the guest sampler's own CPUIDs found no CPUID exits left in the host series to take them from",
+			 a->self_debt);
 	if (a->ms.unknown)
 		epa_note(a, "milestones.csv: %u milestone%s not known to this exitprof ignored (first: \"%s\")",
 			 a->ms.unknown, a->ms.unknown > 1 ? "s" : "",

@@ -31,7 +31,8 @@
  * sampled intervals by milestone times; UNATTRIBUTED is sampled time that
  * falls in no phase (a milestone missing), so that the phases add up.
  */
-enum epa_phase_id { EPA_PH_BEFORE, EPA_PH_INITRD, EPA_PH_EARLY,
+enum epa_phase_id { EPA_PH_BEFORE, EPA_PH_FIRMWARE, EPA_PH_KERNEL,
+		    EPA_PH_INITRD, EPA_PH_EARLY,
 		    EPA_PH_SYSINIT, EPA_PH_BASIC, EPA_PH_MULTIUSER,
 		    EPA_PH_AFTER, EPA_PH_UNATTRIBUTED, EPA_NPH };
 
@@ -39,6 +40,7 @@ struct epa_phase {
 	const char *id;		/* one word, for data files */
 	const char *title;	/* for people */
 	bool formed;		/* both ends are known */
+	bool hidden;		/* does not apply to this kind of profile */
 	char why[200];		/* why not formed, or how much was sampled */
 	uint64_t start_ns, end_ns;	/* nominal; end UINT64_MAX: open */
 	uint64_t cov_ns;	/* time the figures below cover */
@@ -47,12 +49,35 @@ struct epa_phase {
 	double total_exits, total_cycles;	/* from the totals columns */
 };
 
+/*
+ * The time axis.  A guest-only profile uses the guest's CLOCK_MONOTONIC as
+ * it is (the kernel starts at 0).  With a host series the rows are the
+ * host's, their time_ns already counted from the origin (the VM's creation,
+ * or the first row), and the guest's milestones are placed on that axis by
+ * the alignment: milestone ns + shift_ns.
+ */
+struct epa_axis {
+	bool host;		/* the rows are a host series */
+	bool created;		/* the origin is the VM's creation (created_ns) */
+	bool guest;		/* a guest series was aligned: milestones placed */
+	int64_t shift_ns;
+};
+
+struct epa_merge;
+
 struct epa_analysis {
 	struct epa_samples *s;
 	size_t nr;
 	uint32_t taxonomy;
 	struct epa_milestones ms;
-	bool have_ms;			/* milestones.csv was read */
+	bool have_ms;			/* milestones.csv was read (and placed) */
+	bool ms_unplaced;		/* ... but no guest series places it */
+	struct epa_axis axis;
+	uint64_t ms_at[EPA_MS_COUNT];	/* milestones on the axis, ns */
+	unsigned int ms_clamped;	/* placed before the origin: at 0 */
+	const struct epa_merge *merge;	/* host + guest: alignment, check */
+	struct epa_row zero;		/* all 0 at the VM's creation */
+	uint64_t self_debt;		/* host axis: self CPUIDs still to take */
 	bool include_before;		/* BEFORE counts toward the totals */
 	/* over the whole profile */
 	uint64_t *exits, *cycles;	/* [nr] */
@@ -89,6 +114,15 @@ struct epa_analysis {
 /* ms NULL: no milestones.csv.  0 ok, -2 out of memory. */
 int epa_analysis_init(struct epa_analysis *a, struct epa_samples *s,
 		      const struct epa_milestones *ms, FILE *intervals_out);
+/*
+ * The same on another axis (NULL: the guest's).  With axis->host the
+ * caller sets s->cur->self_cpuid of every host row to the guest sampler's
+ * CPUIDs that fell in its interval; what an interval's CPUID count cannot
+ * cover is carried to the next.
+ */
+int epa_analysis_init_axis(struct epa_analysis *a, struct epa_samples *s,
+			   const struct epa_milestones *ms, FILE *intervals_out,
+			   const struct epa_axis *axis);
 /* Take s->cur (and s->prev).  0 ok, -3 write error on the series. */
 int epa_analysis_row(struct epa_analysis *a);
 /* After the last row: coverage notes and the ranking.  0 ok, -2 memory. */

@@ -109,6 +109,7 @@ static int parse_meta(struct epa_samples *s, const char *line, size_t len,
 {
 	const char *p = line + 2, *end = line + len, *path = s->in.path;
 	bool have_taxonomy = false;
+	unsigned int created = 0;
 	char q[200];
 
 	if (len < 2 || memcmp(line, "# ", 2)) {
@@ -171,6 +172,27 @@ static int parse_meta(struct epa_samples *s, const char *line, size_t len,
 				return -1;
 			}
 			s->meta.host_scope = val[0] == 'h';
+		} else if (field_is(tok, kn, "source")) {
+			if (!field_is(val, vn, "guest") && !field_is(val, vn, "host")) {
+				epa_errf(err, "%s:2: metadata %s: source is guest or host",
+					 path, q);
+				return -1;
+			}
+			s->meta.source_host = val[0] == 'h';
+		} else if (field_is(tok, kn, "created_ns") ||
+			   field_is(tok, kn, "created_after_ns")) {
+			if (epa_parse_u64(val, vn, UINT64_MAX, &v) != EPA_NUM_OK) {
+				epa_errf(err, "%s:2: metadata %s: not a number",
+					 path, q);
+				return -1;
+			}
+			if (kn == strlen("created_ns"))
+				s->meta.created_ns = v, created |= 1;
+			else
+				s->meta.created_after_ns = v, created |= 2;
+		} else if (field_is(tok, kn, "vm")) {
+			snprintf(s->meta.vm, sizeof(s->meta.vm), "%.*s",
+				 (int)(vn < 40 ? vn : 40), val);
 		} else if (field_is(tok, kn, "clock")) {
 			/* milestones are CLOCK_MONOTONIC: another base cannot be split */
 			if (!field_is(val, vn, "CLOCK_MONOTONIC")) {
@@ -181,6 +203,7 @@ static int parse_meta(struct epa_samples *s, const char *line, size_t len,
 		}
 		/* other keys: ignored, as FORMAT.md asks */
 	}
+	s->meta.have_created = created & 1;
 	if (!have_taxonomy) {
 		epa_errf(err, "%s:2: metadata has no taxonomy=1|2: cannot name the reasons",
 			 path);
@@ -294,12 +317,14 @@ int epa_samples_open(struct epa_samples *s, FILE *f, const char *path,
 		     char *err)
 {
 	bool accept = s->accept_truncated;
+	uint64_t base = s->time_base;
 	char *line;
 	size_t len;
 	int i, r;
 
 	memset(s, 0, sizeof(*s));
 	s->accept_truncated = accept;
+	s->time_base = base;
 	if (epa_lines_init(&s->in, f, path))
 		return -2;
 	if (check_magic(&s->in, EPA_SAMPLES_MAGIC, "samples", err))
@@ -400,6 +425,25 @@ static int check_order(const struct epa_samples *s, size_t col, uint64_t now,
 	return -1;
 }
 
+/*
+ * A 32-bit count's delta is taken modulo 2^32, so a wrap is harmless; but
+ * more than 2^31 exits in one interval is no wrap: a count went back or
+ * the row is corrupt (FORMAT.md).  Say so instead of wrapping silently.
+ */
+static int check_delta(const struct epa_samples *s, size_t col, uint64_t now,
+		       uint32_t before, char *err)
+{
+	uint32_t d = (uint32_t)now - before;
+	char pre[160];
+
+	if (d <= 0x80000000u)
+		return 0;
+	col_prefix(s, col, pre, sizeof(pre));
+	epa_errf(err, "%s: %" PRIu64 " after the previous row's %" PRIu32 " (line %lu) is a delta of %" PRIu32 " (mod 2^32), more than 2^31 in one interval: too large to be a wrap",
+		 pre, now, before, s->prev->line, d);
+	return -1;
+}
+
 int epa_samples_next(struct epa_samples *s, char *err)
 {
 	const size_t ncols = EPA_FIXED_COLS + 2 * s->nreasons;
@@ -453,11 +497,22 @@ int epa_samples_next(struct epa_samples *s, char *err)
 			return bad_number(s, col, why, bits32, f, n, err);
 		switch (col - 1) {
 		case EPA_COL_TIME:
+			if (v < s->time_base) {
+				char pre[160];
+
+				col_prefix(s, col, pre, sizeof(pre));
+				epa_errf(err, "%s: %" PRIu64 " is before the series' origin %" PRIu64 " (created_ns)",
+					 pre, v, s->time_base);
+				return -1;
+			}
+			v -= s->time_base;
 			if (s->prev && check_order(s, col, v, s->prev->time_ns, err))
 				return -1;
 			row->time_ns = v;
 			break;
 		case EPA_COL_TOTAL:
+			if (s->prev && check_delta(s, col, v, s->prev->total, err))
+				return -1;
 			row->total = (uint32_t)v;
 			break;
 		case EPA_COL_CYCLES:
@@ -472,6 +527,9 @@ int epa_samples_next(struct epa_samples *s, char *err)
 			size_t k = (col - EPA_FIXED_COLS - 1) / 2;
 
 			if (bits32) {
+				if (s->prev &&
+				    check_delta(s, col, v, s->prev->n[k], err))
+					return -1;
 				row->n[k] = (uint32_t)v;
 			} else {
 				if (s->prev &&

@@ -26,6 +26,10 @@ struct epa_meta {
 	bool host_scope;	/* scope=host: counters of every VM */
 	uint32_t interval_ms;	/* 0: not given */
 	uint32_t sweep_cpuids;	/* 0: not given */
+	bool source_host;	/* source=host: exitprof record's file */
+	bool have_created;	/* created_after_ns, created_ns given */
+	uint64_t created_after_ns, created_ns;
+	char vm[48];		/* vm=PID-FD, "" if not given */
 };
 
 struct epa_row {
@@ -47,6 +51,7 @@ struct epa_samples {
 	size_t missing;		/* defined reasons without a column */
 	bool accept_truncated;	/* a truncated last line ends the data */
 	bool stopped_truncated;	/* ... and there was one */
+	uint64_t time_base;	/* subtracted from every time_ns (host axis) */
 	unsigned long rows;
 	struct epa_row row[2];	/* current and previous, swapped per row */
 	struct epa_row *cur, *prev;

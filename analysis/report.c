@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "leaves.h"
+#include "merge.h"
 #include "report.h"
 
 static int done(FILE *f)
@@ -41,7 +42,8 @@ static double pct(double part, double whole)
 /* A phase with figures: formed, and some time to show for it. */
 static bool has_data(const struct epa_phase *ph)
 {
-	return ph->formed && (ph->cov_ns || ph->id[0] == 'b');
+	return ph->formed && !ph->hidden &&
+	       (ph->cov_ns || ph->id[0] == 'b');
 }
 
 static double phase_exits(const struct epa_analysis *a,
@@ -74,6 +76,24 @@ static void rank_by(const double *v, size_t n, size_t *out)
 			out[j] = out[j - 1];
 		out[j] = i;
 	}
+}
+
+/* Where the totals begin, in words. */
+static const char *from_words(const struct epa_analysis *a)
+{
+	if (a->axis.host)
+		return a->axis.created ? "VM creation" :
+		       a->include_before ? "VM creation (time unknown)" :
+					   "the first host sample";
+	return a->include_before ? "VM start (kernel)" : "the first sample";
+}
+
+static const char *axis_words(const struct epa_analysis *a)
+{
+	return a->axis.host ? (a->axis.created ?
+		"time since the VM was created (s, host CLOCK_MONOTONIC)" :
+		"time since the recorder's first sample (s, host CLOCK_MONOTONIC)") :
+		"time since the kernel started (s, CLOCK_MONOTONIC)";
 }
 
 static double window_s(const struct epa_analysis *a)
@@ -326,6 +346,9 @@ int epa_write_plotvars(const struct epa_analysis *a, FILE *f,
 		a->s->meta.host_scope ? "host" : "vm");
 	fprintf(f, "ep_t_first = %.6f\nep_t_last = %.6f\n", epa_s(a->t_first),
 		epa_s(a->t_last));
+	fprintf(f, "ep_axis = '%s'\nep_xlabel = ", a->axis.host ? "host" : "guest");
+	gp_str(f, axis_words(a));
+	fputc('\n', f);
 	fprintf(f, "ep_nintervals = %lu\nep_nbins = %zu\nep_bin_s = %.6f\n",
 		a->intervals, a->bins.used, epa_s(a->bins.width));
 	/* timeline_boot.dat, heatmap_boot.dat: the boot closer, if drawn */
@@ -391,12 +414,17 @@ int epa_write_table(const struct epa_analysis *a, FILE *f, const char *label)
 	fprintf(f, "Analyze events for %s (%s, scope %s):\n", label,
 		ep_taxonomy_name(a->taxonomy),
 		a->s->meta.host_scope ? "host" : "vm");
-	fprintf(f, "%s %.3f..%.3f s, %lu samples; %" PRIu64
-		" of the sampler's own CPUID exits taken out\n\n",
-		a->include_before ? "VM start (kernel) to the last sample," :
-				    "first to last sample,",
-		epa_s(a->t_start), epa_s(a->t_last), a->s->rows,
-		a->self_subtracted);
+	fprintf(f, "%s to the last sample, %.3f..%.3f s, %lu %ssamples; %" PRIu64
+		" of the sampler's own CPUID exits taken out\n",
+		from_words(a), epa_s(a->t_start), epa_s(a->t_last), a->s->rows,
+		a->axis.host ? "host " : "", a->self_subtracted);
+	if (a->merge && a->merge->guest)
+		fprintf(f, "Host and guest series aligned: guest + %.6f s = host, median |residual| %.3f ms; %s\n",
+			(double)a->merge->offset_ns / 1e9, a->merge->res_med_ms,
+			a->merge->nck < 2 ? "no common span to compare" :
+			a->merge->ndis ? "they DISAGREE beyond FORMAT.md's bound (summary.md)" :
+					 "they agree within FORMAT.md's bound");
+	fputc('\n', f);
 	fprintf(f, "%24s %5s %12s %8s %8s %12s %12s\n\n", "VM-EXIT", "code",
 		"Exits", "Exits%", "Time%", "Avg cycles", "Exits/s");
 	for (i = 0; i < a->nseen; i++) {
@@ -466,6 +494,71 @@ static void md_method(FILE *f)
 	      "- Rates are exits per second of the time a row covers.\n\n", f);
 }
 
+/* The phase a time on the axis falls in, for "where". */
+static const char *phase_at(const struct epa_analysis *a, uint64_t t)
+{
+	int p;
+
+	for (p = EPA_PH_FIRMWARE; p <= EPA_PH_AFTER; p++)
+		if (a->ph[p].formed && a->ph[p].start_ns <= t &&
+		    t < a->ph[p].end_ns)
+			return a->ph[p].id;
+	return "no phase";
+}
+
+static void md_disagree(const struct epa_analysis *a, FILE *f,
+			const struct epa_disagree *d)
+{
+	fprintf(f, "  - %.3f..%.3f s (%s): `%s`: host %" PRIu64 ", guest %" PRIu64
+		", bound %" PRIu64 "\n", epa_s(d->t0), epa_s(d->t1),
+		phase_at(a, d->t0 / 2 + d->t1 / 2),
+		d->reason < 0 ? "total" : epa_name(a, (size_t)d->reason),
+		d->dh, d->dg, d->bound);
+}
+
+static void md_merge(const struct epa_analysis *a, FILE *f)
+{
+	const struct epa_merge *m = a->merge;
+	unsigned long i;
+
+	fputs("## Host and guest series\n\n", f);
+	fprintf(f, "- Host series `host-samples.csv`%s%s%s: %zu rows; the time axis %s.\n",
+		m->hmeta.vm[0] ? " (VM " : "", m->hmeta.vm,
+		m->hmeta.vm[0] ? ")" : "", m->h.n,
+		m->created ? "starts at the VM's creation (created_ns)" :
+			     "starts at its first row (the VM's creation time is not recorded)");
+	if (!m->guest) {
+		fputs("- No guest series (`samples.csv`): the milestones cannot be placed; the figures are the host's alone.\n\n", f);
+		return;
+	}
+	fprintf(f, "- Guest series `samples.csv`: %zu rows, %.3f..%.3f s on the host axis.\n",
+		m->g.n, epa_s(m->gspan0), epa_s(m->gspan1));
+	fprintf(f, "- **Alignment**: guest CLOCK_MONOTONIC + %.6f s = host CLOCK_MONOTONIC: the median, over %zu host rows in the guest series' span, of the host row's time minus the guest time at which the guest's count curve (linear between rows, each sweep's own CPUIDs a step at its start) reaches the host row's total. Alignment error (each row's offset against the median): median %.3f ms, 95th percentile %.3f ms, max %.3f ms. The kernel started at %.3f s on the host axis.\n",
+		(double)m->offset_ns / 1e9, m->align_rows, m->res_med_ms,
+		m->res_p95_ms, m->res_max_ms, epa_s(a->ms_at[EPA_MS_KERNEL]));
+	fprintf(f, "- Counts come from the host series (it causes the guest no exits); the guest sampler's own CPUIDs (%" PRIu64 ", its rows' `self_cpuid`) are taken out of the host's CPUID counts in the host intervals where its sweeps began.\n",
+		m->g.self_sum);
+	if (m->nck < 2) {
+		fputs("- **Agreement**: not checked: the series have no common span long enough.\n\n", f);
+		return;
+	}
+	if (!m->ndis) {
+		fprintf(f, "- **Agreement**: over %.3f..%.3f s (%zu checkpoints about a second apart, %lu comparisons of every reason and the total) host and guest counts agree within the bound of sampler/FORMAT.md.\n\n",
+			epa_s(m->checked0), epa_s(m->checked1), m->nck, m->checks);
+		return;
+	}
+	fprintf(f, "- **Agreement: host and guest series DISAGREE** beyond the bound of sampler/FORMAT.md in %lu of %lu comparisons over %.3f..%.3f s (host delta, guest delta, bound):\n",
+		m->ndis, m->checks, epa_s(m->checked0), epa_s(m->checked1));
+	for (i = 0; i < m->ndis && i < EPA_DISAGREE_SHOWN; i++)
+		md_disagree(a, f, &m->dis[i]);
+	if (m->ndis > EPA_DISAGREE_SHOWN) {
+		fprintf(f, "  - ... %lu more; the largest excess:\n",
+			m->ndis - EPA_DISAGREE_SHOWN);
+		md_disagree(a, f, &m->worst);
+	}
+	fputc('\n', f);
+}
+
 static void md_matrix(const struct epa_analysis *a, FILE *f, const char *what,
 		      int kind)
 {
@@ -524,19 +617,21 @@ int epa_write_summary(const struct epa_analysis *a, FILE *f,
 	if (a->s->meta.interval_ms)
 		fprintf(f, ", sampling interval %" PRIu32 " ms",
 			a->s->meta.interval_ms);
-	fprintf(f, ".\n- %lu samples from %.3f s to %.3f s (CLOCK_MONOTONIC), %lu intervals.\n",
-		a->s->rows, epa_s(a->t_first), epa_s(a->t_last), a->intervals);
-	fprintf(f, "- %s, %.3f..%.3f s: **%" PRIu64 " exits** (%.1f/s), %" PRIu64
+	fprintf(f, ".\n- %lu %ssamples from %.3f s to %.3f s (%s), %lu intervals.\n",
+		a->s->rows, a->axis.host ? "host " : "", epa_s(a->t_first),
+		epa_s(a->t_last), a->axis.host ? "on the host axis" :
+		"CLOCK_MONOTONIC", a->intervals);
+	fprintf(f, "- From %s to the last sample, %.3f..%.3f s: **%" PRIu64 " exits** (%.1f/s), %" PRIu64
 		" cycles handling them.\n"
 		"- The totals leaf counts %" PRIu64 " exits (it also counts exits outside the defined\n"
 		"  reasons, and a sweep reads it before the reasons).\n",
-		a->include_before ? "From VM start to the last sample" :
-				    "From the first to the last sample",
-		epa_s(a->t_start), epa_s(a->t_last), ex,
+		from_words(a), epa_s(a->t_start), epa_s(a->t_last), ex,
 		win ? (double)ex / epa_s(win) : 0.0, cy, a->total_exits);
 	fprintf(f, "- The sampler's own CPUID exits taken out: %" PRIu64 ".\n\n",
 		a->self_subtracted);
 
+	if (a->merge)
+		md_merge(a, f);
 	if (a->nnotes) {
 		fputs("## Notes\n\n", f);
 		for (n = 0; n < a->nnotes; n++)
@@ -551,7 +646,7 @@ int epa_write_summary(const struct epa_analysis *a, FILE *f,
 		const struct epa_phase *ph = &a->ph[p];
 		double e = phase_exits(a, ph);
 
-		if (p == EPA_PH_UNATTRIBUTED && !ph->formed)
+		if ((p == EPA_PH_UNATTRIBUTED && !ph->formed) || ph->hidden)
 			continue;
 		fprintf(f, "| %s | ", ph->title);
 		if (!has_data(ph)) {

@@ -3,6 +3,9 @@
 # and `plots` (this directory).
 if (!exists("results")) { print "set results='DIR' (gnuplot -e) to an analysed profile"; exit status 2 }
 load results.'/plotvars.gp'
+# the time axis: the guest's clock, or with a host series the host's from
+# the VM's creation (older plotvars.gp have no ep_xlabel)
+if (!exists("ep_xlabel")) { ep_xlabel = "time since the kernel started (s, CLOCK_MONOTONIC)" }
 
 # pngcairo/svg when this gnuplot has them (Debian's gnuplot-nox does), else png
 ep_png = strstrt(GPVAL_TERMINALS, " pngcairo ") > 0 ? "pngcairo" : "png"

@@ -24,7 +24,7 @@ do for [fmt in ep_formats] {
 	set title sprintf("VM exits per second during boot, by exit reason%s\n%s: %s, scope %s, %g s bins", \
 		boot ? sprintf(" (the boot: %.1f of %.1f s)", t_end, ep_t_last) : ep_boot_view ? " (the whole profile)" : "", \
 		ep_title, ep_taxonomy, ep_scope, bin_s)
-	set xlabel "time since the kernel started (s, CLOCK_MONOTONIC)"
+	set xlabel ep_xlabel
 	set ylabel "VM exits per second"
 	set xrange [0:t_end]
 	# headroom above the highest peak for the phase names

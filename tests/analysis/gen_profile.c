@@ -16,10 +16,23 @@
  * the first sample plus every increment, not modulo 2^32, the sampler's own
  * CPUIDs left out) and their cycles.
  *
+ * With -H, DIR/host-samples.csv is the same VM seen by `exitprof record
+ * --next` (source=host): the host's clock is the guest's + HOST_OFFSET_NS,
+ * the VM is created VM_CREATED_BEFORE_NS before the kernel starts, the
+ * host reads the counters on its own grid, from the VM's creation until
+ * just after the guest's last row; between two guest rows it sees the next
+ * sweep's CPUIDs and a share of the interval's other exits in proportion
+ * to time.  The exits before the first guest row are spread evenly from
+ * the VM's creation.  DIR/expected-align.txt has the offset; the host's
+ * exits minus the sampler's CPUIDs are expected.txt's, as for the guest.
+ *
  * usage: gen_profile -o DIR [-d SECONDS | -n ROWS] [-i INTERVAL_MS] [-s SEED]
- *                    [-t 1|2] [-w]
+ *                    [-t 1|2] [-w] [-H [-I HOST_INTERVAL_MS] [-X SECONDS]]
  *   -n  exactly ROWS samples, however long they take
  *   -w  start the counts near 2^32 so that they wrap during the profile
+ *   -H  write host-samples.csv too
+ *   -X  from guest time SECONDS on, the host counts 5000 EPT violations
+ *       (NPF on AMD) more than the guest: two series that disagree
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -50,6 +63,9 @@ static const struct { const char *name; uint64_t us; } milestones[] = {
 	{ "finished", 7880050 },
 };
 #define SAMPLER_START_NS	(2900 * MS)
+#define HOST_OFFSET_NS		((uint64_t)5123456789012ULL)
+#define VM_CREATED_BEFORE_NS	((uint64_t)800 * MS)
+#define EXTRA_EXITS		5000
 
 struct model {
 	const char *name;	/* for the reader of this file */
@@ -146,9 +162,60 @@ static char *put_u64(char *p, uint64_t v)
 
 static int usage(void)
 {
-	fputs("usage: gen_profile -o DIR [-d SECONDS | -n ROWS] [-i INTERVAL_MS] [-s SEED] [-t 1|2] [-w]\n",
+	fputs("usage: gen_profile -o DIR [-d SECONDS | -n ROWS] [-i INTERVAL_MS] [-s SEED] [-t 1|2] [-w] [-H [-I HOST_INTERVAL_MS] [-X SECONDS]]\n",
 	      stderr);
 	return 2;
+}
+
+/* The host's view: what it reads at host time h (see the top). */
+struct host {
+	FILE *f;
+	char *line;
+	unsigned int ncodes;
+	int extra_slot;
+	uint64_t next, interval, extra_from, rows;
+};
+
+static void host_read(struct host *h, const uint32_t *base_n,
+		      const uint64_t *base_cyc, const uint64_t *inc_n,
+		      const uint64_t *inc_cyc, double frac, int self_slot,
+		      uint64_t self)
+{
+	uint32_t total = 0;
+	uint64_t cycles = 0;
+	char *p = h->line, *q;
+	unsigned int i;
+
+	q = p + 128;	/* the reasons first, the totals in front later */
+	for (i = 0; i < h->ncodes; i++) {
+		uint32_t n = base_n[i] + (uint32_t)((double)inc_n[i] * frac + 0.5);
+		uint64_t c = base_cyc[i] + (uint64_t)((double)inc_cyc[i] * frac + 0.5);
+
+		if ((int)i == self_slot) {
+			n += (uint32_t)self;
+			c += self * 520;
+		}
+		total += n;
+		cycles += c;
+		if ((int)i == h->extra_slot && h->next >= h->extra_from)
+			n += EXTRA_EXITS;
+		*q++ = ',';
+		q = put_u64(q, n);
+		*q++ = ',';
+		q = put_u64(q, c);
+	}
+	*q++ = '\n';
+	p = put_u64(p, h->next);
+	*p++ = ',';
+	p = put_u64(p, total);
+	*p++ = ',';
+	p = put_u64(p, cycles);
+	*p++ = ',';
+	*p++ = '0';
+	fwrite(h->line, 1, (size_t)(p - h->line), h->f);
+	fwrite(h->line + 128, 1, (size_t)(q - h->line - 128), h->f);
+	h->rows++;
+	h->next += h->interval + rnd() % (50 * US);
 }
 
 int main(int argc, char **argv)
@@ -156,7 +223,13 @@ int main(int argc, char **argv)
 	const char *dir = NULL;
 	double seconds = 20;
 	unsigned int interval_ms = 10, taxonomy = 1;
-	bool wrap = false;
+	bool wrap = false, with_host = false;
+	double extra_s = -1;
+	unsigned int host_ms = 10;
+	struct host host = { .extra_slot = -1 };
+	uint64_t inc_n[KVM_EXIT_STATS_MAX_CODE + 1], inc_cyc[KVM_EXIT_STATS_MAX_CODE + 1];
+	uint32_t zero_n[KVM_EXIT_STATS_MAX_CODE + 1] = { 0 };
+	uint64_t zero_cyc[KVM_EXIT_STATS_MAX_CODE + 1] = { 0 };
 	uint32_t codes[KVM_EXIT_STATS_MAX_CODE + 1], n[KVM_EXIT_STATS_MAX_CODE + 1];
 	uint64_t cyc[KVM_EXIT_STATS_MAX_CODE + 1];
 	/* the truth: guest exits and cycles, 64-bit, without the sampler's */
@@ -170,7 +243,7 @@ int main(int argc, char **argv)
 	char path[PATH_MAX], *line;
 	FILE *f;
 
-	while ((opt = getopt(argc, argv, "o:d:n:i:s:t:w")) != -1) {
+	while ((opt = getopt(argc, argv, "o:d:n:i:s:t:wHI:X:")) != -1) {
 		switch (opt) {
 		case 'o': dir = optarg; break;
 		case 'd': seconds = strtod(optarg, NULL); break;
@@ -179,10 +252,14 @@ int main(int argc, char **argv)
 		case 's': rng_state ^= strtoull(optarg, NULL, 0) * 0x9e3779b97f4a7c15ULL; break;
 		case 't': taxonomy = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 'w': wrap = true; break;
+		case 'H': with_host = true; break;
+		case 'I': host_ms = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 'X': extra_s = strtod(optarg, NULL); break;
 		default: return usage();
 		}
 	}
-	if (!dir || !interval_ms || seconds <= 0 || !ep_taxonomy_name(taxonomy))
+	if (!dir || !interval_ms || seconds <= 0 || !ep_taxonomy_name(taxonomy) ||
+	    (with_host && (wrap || !host_ms)))
 		return usage();
 	if (mkdir(dir, 0777) && errno != EEXIST) {
 		perror(dir);
@@ -205,7 +282,10 @@ int main(int argc, char **argv)
 				slot[i] = (int)k;
 		if (c == (taxonomy == 1 ? 10u : 0x72u))
 			cpuid_slot = slot[i];
+		if (c == (taxonomy == 1 ? 48u : 0x400u))
+			host.extra_slot = extra_s >= 0 ? slot[i] : -1;
 	}
+	host.extra_from = extra_s >= 0 ? HOST_OFFSET_NS + (uint64_t)(extra_s * 1e9) : UINT64_MAX;
 	sweep = 2 + 2 * ncodes;
 
 	/* milestones.csv */
@@ -241,6 +321,28 @@ int main(int argc, char **argv)
 	line = malloc(64 + (size_t)ncodes * 48);
 	if (!line)
 		return 1;
+	if (with_host) {
+		const uint64_t created = HOST_OFFSET_NS - VM_CREATED_BEFORE_NS;
+
+		snprintf(path, sizeof(path), "%s/host-samples.csv", dir);
+		host.f = fopen(path, "w");
+		host.line = malloc(256 + (size_t)ncodes * 48);
+		if (!host.f || !host.line) {
+			perror(path);
+			return 1;
+		}
+		setvbuf(host.f, NULL, _IOFBF, 1 << 20);
+		host.ncodes = ncodes;
+		host.interval = host_ms * MS;
+		host.next = created + 300 * US;
+		fprintf(host.f, "# exitprof-samples v1\n# taxonomy=%u max_reason=%" PRIu32
+			" scope=vm interval_ms=%u sweep_cpuids=0 clock=CLOCK_MONOTONIC source=host vm=4711-12 created_after_ns=%" PRIu64 " created_ns=%" PRIu64 "\n",
+			taxonomy, max_code, host_ms, (uint64_t)(created - MS), (uint64_t)created);
+		fputs("time_ns,total,cycles,self_cpuid", host.f);
+		for (i = 0; i < ncodes; i++)
+			fprintf(host.f, ",n%" PRIu32 ",cyc%" PRIu32, codes[i], codes[i]);
+		fputc('\n', host.f);
+	}
 
 	/* the first sample: all that happened before the sampler started */
 	for (i = 0; i < NMODELS; i++) {
@@ -261,6 +363,18 @@ int main(int argc, char **argv)
 	}
 
 	t = SAMPLER_START_NS;
+	if (host.f) {	/* from the VM's creation to the first guest row */
+		const uint64_t c0 = HOST_OFFSET_NS - VM_CREATED_BEFORE_NS;
+
+		for (i = 0; i < ncodes; i++) {
+			inc_n[i] = n[i];
+			inc_cyc[i] = cyc[i];
+		}
+		while (host.next < t + HOST_OFFSET_NS)
+			host_read(&host, zero_n, zero_cyc, inc_n, inc_cyc,
+				  (double)(host.next - c0) / (double)(t + HOST_OFFSET_NS - c0),
+				  -1, 0);
+	}
 	end = t + (uint64_t)(seconds * 1e9);
 	for (;;) {
 		/* self: one sweep per row, the first row also the probe (2) */
@@ -290,8 +404,12 @@ int main(int argc, char **argv)
 		}
 		*p++ = '\n';
 		fwrite(line, 1, (size_t)(p - line), f);
-		if (++rows > 1 && (max_rows ? rows >= max_rows : t >= end))
+		if (++rows > 1 && (max_rows ? rows >= max_rows : t >= end)) {
+			/* the host's last read, just after the guest's */
+			if (host.f)
+				host_read(&host, n, cyc, zero_cyc, zero_cyc, 0, -1, 0);
 			break;
+		}
 
 		/* the next tick, a little late; now and then one is missed */
 		next = t + interval_ms * MS + rnd() % (150 * US);
@@ -304,6 +422,8 @@ int main(int argc, char **argv)
 				unif() < 0.4 ? 1.6 + unif() * 1.4 : 0.15 + unif() * 0.3;
 			burst_until = t + 50 * MS + rnd() % (250 * MS);
 		}
+		memset(inc_n, 0, sizeof(inc_n));
+		memset(inc_cyc, 0, sizeof(inc_cyc));
 		for (i = 0; i < NMODELS; i++) {
 			double m = models[i].rate[ph] * (double)dt / 1e9;
 			uint64_t k, c;
@@ -317,16 +437,44 @@ int main(int argc, char **argv)
 			k = draw(m);
 			c = (uint64_t)((double)k * models[i].cycles *
 				       (0.7 + 0.6 * unif()));
-			n[slot[i]] += (uint32_t)k;
-			cyc[slot[i]] += c;
+			inc_n[slot[i]] += k;
+			inc_cyc[slot[i]] += c;
 			want_n[slot[i]] += k;
 			want_cyc[slot[i]] += c;
 			total += (uint32_t)k;
 			cycles += c;
 		}
+		/* the next sweep's CPUIDs come first, then the interval's exits */
+		while (host.f && host.next <= next + HOST_OFFSET_NS)
+			host_read(&host, n, cyc, inc_n, inc_cyc,
+				  (double)(host.next - HOST_OFFSET_NS - t) / (double)dt,
+				  cpuid_slot, sweep);
+		for (i = 0; i < ncodes; i++) {
+			n[i] += (uint32_t)inc_n[i];
+			cyc[i] += inc_cyc[i];
+		}
 		t = next;
 	}
 	free(line);
+	if (host.f) {
+		FILE *af;
+
+		free(host.line);
+		if (fclose(host.f)) {
+			perror("host-samples.csv");
+			return 1;
+		}
+		snprintf(path, sizeof(path), "%s/expected-align.txt", dir);
+		af = fopen(path, "w");
+		if (!af || fprintf(af, "offset_ns %" PRIu64 "\ncreated_ns %" PRIu64
+				  "\nkernel_on_axis_ns %" PRIu64 "\nhost_rows %" PRIu64 "\n",
+				  (uint64_t)HOST_OFFSET_NS,
+				  (uint64_t)(HOST_OFFSET_NS - VM_CREATED_BEFORE_NS),
+				  (uint64_t)VM_CREATED_BEFORE_NS, host.rows) < 0 || fclose(af)) {
+			perror(path);
+			return 1;
+		}
+	}
 	if (fclose(f)) {
 		perror(path);
 		return 1;

@@ -164,7 +164,8 @@ static void check_only_inputs(const char *dir)
 		const char *n = e->d_name;
 
 		if (!strcmp(n, ".") || !strcmp(n, "..") ||
-		    !strcmp(n, "samples.csv") || !strcmp(n, "milestones.csv"))
+		    !strcmp(n, "samples.csv") || !strcmp(n, "milestones.csv") ||
+		    !strcmp(n, "host-samples.csv"))
 			continue;
 		CHECK(0, "%s: left behind: %s", dir, n);
 	}
@@ -681,6 +682,10 @@ static const struct bad {
 	  "samples.csv:6: column 1 (time_ns): 1500000000 is not after the previous row's 2000000000 (line 5): time_ns must increase" },
 	{ "reason cycles go back", SH SC R1 "2000000000,20,200,0,10,40,10,100\n", MS,
 	  "samples.csv:5: column 6 (cyc1): 40 is less than the previous row's 50 (line 4): 64-bit cycles do not go backwards" },
+	{ "count delta too large to be a wrap", SH SC R1 "2000000000,20,200,0,2147483654,100,10,100\n", MS,
+	  "samples.csv:5: column 5 (n1): 2147483654 after the previous row's 5 (line 4) is a delta of 2147483649 (mod 2^32), more than 2^31 in one interval: too large to be a wrap" },
+	{ "total delta too large to be a wrap", SH SC R1 "2000000000,9,200,0,10,100,10,100\n", MS,
+	  "samples.csv:5: column 2 (total): 9 after the previous row's 10 (line 4) is a delta of 4294967295 (mod 2^32), more than 2^31 in one interval: too large to be a wrap" },
 	{ "total cycles go back", SH SC R1 "2000000000,20,99,0,10,100,10,100\n", MS,
 	  "samples.csv:5: column 3 (cycles): 99 is less than the previous row's 100 (line 4): 64-bit cycles do not go backwards" },
 	{ "truncated last line", SH SC R1 "2000000000,20,200,0,1", MS,
@@ -725,6 +730,259 @@ static const struct bad {
 	{ "milestones: truncated", SH SC R1 R2, MS "userspace,15",
 	  "milestones.csv:4: truncated last line (no newline at the end of the file)" },
 };
+
+/* ---- a host and a guest series of the same VM ---- */
+
+/*
+ * The VM is created at host 100.0 s (created_ns); from then on it exits
+ * for HLT (12) at 1000/s, 10 cycles each.  The host reads every 0.5 s from
+ * 100.1 s to 105.1 s.  The guest's clock is the host's - 100.8 s: its
+ * sampler reads at guest 1, 2, 3, 4 s (host 101.8 .. 104.8): HLT 1800,
+ * 2800, 3800, 4800.  Its own CPUIDs (10, 100 cycles each): 12 of the probe
+ * just before the first row, then 10 per sweep right after each row, so
+ * the guest's CPUID column reads 12, 22, 32, 42 (self_cpuid 12, 10, 10,
+ * 10) and the host's 0 until 101.8, 22 after it, +10 after 102.8, 103.8
+ * and 104.8 (the last sweep's, in no guest row): 52 at 105.1.
+ *
+ * Alignment: host row 102.1 (total 2122) meets the guest's curve, from
+ * (1 s, 1812 + the sweep's 10) to (2 s, 2822), at 2122.5: guest 1.3005 s;
+ * every host row in the guest's span gives the same: offset 100.7995 s
+ * (the +0.5 is half an exit, 0.5 ms at 1000/s), residuals 0.  The axis
+ * starts at 100.0: the kernel (guest 0) at 0.7995 s, userspace (1.5 s) at
+ * 2.2995 s, ..., finished (3.5 s) at 4.2995 s.
+ *
+ * Figures: HLT 5100 (0..5.1 s); firmware 0..0.7995 s: HLT 799.5; kernel
+ * (no initrd: to userspace) 1500; after-boot 4.2995..5.1 s: HLT 800.5.
+ * The guest's 42 own CPUIDs come out of the host's intervals where their
+ * sweeps began: CPUID 52 - 42 = 10, all in after-boot (the last sweep's).
+ *
+ * variant 1: the host counts 3 EXTERNAL_INTERRUPT (1) from 103.6 s that
+ * the guest never sees (the totals do not: the alignment stays).  The
+ * checkpoints are the host rows at 3.1, 4.1 and 4.6 s on the axis; the
+ * chunk 3.1..4.1 s has host 3, guest 0, bound 0.
+ * variant 2: no created_ns: the axis starts at the first host row.
+ * variant 3: the guest's totals 1000000 higher: another VM's.
+ */
+static void merged_files(const char *dir, int variant)
+{
+	char buf[8192];
+	size_t o;
+	int k;
+
+	o = (size_t)snprintf(buf, sizeof(buf),
+		"# exitprof-samples v1\n# taxonomy=1 max_reason=85 scope=vm interval_ms=500 sweep_cpuids=0 clock=CLOCK_MONOTONIC source=host vm=4711-12%s\n"
+		"time_ns,total,cycles,self_cpuid,n1,cyc1,n10,cyc10,n12,cyc12\n",
+		variant == 2 ? "" : " created_after_ns=99999000000 created_ns=100000000000");
+	for (k = 0; k <= 10; k++) {
+		unsigned long long h = 100100000000ULL + 500000000ULL * (unsigned)k;
+		unsigned long long hlt = (h - 100000000000ULL) / 1000000;
+		unsigned long long cpuid = (h > 101800000000ULL ? 22 : 0) +
+			(h > 102800000000ULL ? 10 : 0) +
+			(h > 103800000000ULL ? 10 : 0) +
+			(h > 104800000000ULL ? 10 : 0);
+		unsigned int n1 = variant == 1 && h >= 103600000000ULL ? 3 : 0;
+
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+			"%llu,%llu,%llu,0,%u,0,%llu,%llu,%llu,%llu\n", h,
+			hlt + cpuid, hlt * 10 + cpuid * 100, n1, cpuid,
+			cpuid * 100, hlt, hlt * 10);
+	}
+	write_file(dir, "host-samples.csv", buf, o);
+	o = (size_t)snprintf(buf, sizeof(buf),
+		"# exitprof-samples v1\n# taxonomy=1 max_reason=85 scope=vm interval_ms=1000 sweep_cpuids=10 clock=CLOCK_MONOTONIC source=guest\n"
+		"time_ns,total,cycles,self_cpuid,n1,cyc1,n10,cyc10,n12,cyc12\n");
+	for (k = 1; k <= 4; k++) {
+		unsigned long long hlt = 1000ULL * (unsigned)k + 800;
+		unsigned long long cpuid = 12 + 10ULL * (unsigned)(k - 1);
+
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+			"%llu,%llu,%llu,%d,0,0,%llu,%llu,%llu,%llu\n",
+			1000000000ULL * (unsigned)k,
+			hlt + cpuid + (variant == 3 ? 1000000 : 0),
+			hlt * 10 + cpuid * 100, k == 1 ? 12 : 10, cpuid,
+			cpuid * 100, hlt, hlt * 10);
+	}
+	write_file(dir, "samples.csv", buf, o);
+	write_file(dir, "milestones.csv",
+		   MS "userspace,1500000\nsysinit.target,2000000\n"
+		   "basic.target,2500000\nmulti-user.target,3000000\n"
+		   "finished,3500000\n", strlen(MS "userspace,1500000\nsysinit.target,2000000\n"
+		   "basic.target,2500000\nmulti-user.target,3000000\n"
+		   "finished,3500000\n"));
+}
+
+static const char *merged_profile(const char *name, int variant)
+{
+	const char *d = profile(name, NULL, 0, NULL);
+
+	merged_files(d, variant);
+	return d;
+}
+
+static void test_merged(void)
+{
+	const char *d;
+	struct run r;
+	char *sum, *pv;
+
+	begin();
+	d = merged_profile("merged", 0);
+	r = analyze(d, NULL);
+	CHECK(r.status == 0, "status %d: %s", r.status, r.err);
+	check_all_outputs(d);
+	CHECK(strstr(r.err, "exitprof analyze: alignment: guest time + 100.799500 s = host time, from 6 host rows: median |residual| 0.000 ms, 95th percentile 0.000 ms, max 0.000 ms\n"),
+	      "stderr: %s", r.err);
+	CHECK(!strstr(r.err, "warning"), "stderr: %s", r.err);
+	CHECK_NUM(REASON(d, "12", 4), 5100);
+	CHECK_NUM(REASON(d, "10", 4), 10);
+	CHECK_NUM(PHASE(d, "firmware", 2), 0);
+	CHECK_NUM(PHASE(d, "firmware", 3), 0.7995);
+	CHECK_NUM(PHASE(d, "firmware", 5), 799.5);
+	CHECK_NUM(PHASE(d, "kernel", 2), 0.7995);
+	CHECK_NUM(PHASE(d, "kernel", 3), 2.2995);
+	CHECK_NUM(phase_reason(d, "kernel", "HLT", 4), 1500);
+	CHECK_NUM(PHASE(d, "multi-user-finished", 3), 4.2995);
+	CHECK_NUM(phase_reason(d, "after-boot", "HLT", 4), 800.5);
+	CHECK_NUM(phase_reason(d, "after-boot", "CPUID", 4), 10);
+	CHECK(isnan(PHASE(d, "before-sampler", 5)), "before-sampler shown");
+	CHECK(strstr(r.out, "VM creation to the last sample, 0.000..5.100 s, 11 host samples; 42 of the sampler's own CPUID exits taken out\n"),
+	      "table: %s", r.out);
+	sum = read_file(d, "summary.md");
+	CHECK(sum && strstr(sum, "- **Alignment**: guest CLOCK_MONOTONIC + 100.799500 s = host CLOCK_MONOTONIC"),
+	      "summary: alignment");
+	CHECK(sum && strstr(sum, "The kernel started at 0.799 s on the host axis."),
+	      "summary: kernel");
+	CHECK(sum && strstr(sum, "- **Agreement**: over 3.100..4.600 s (3 checkpoints"),
+	      "summary: agreement");
+	CHECK(sum && strstr(sum, "| firmware and loader (VM created..kernel) | 0.000..0.799 | 0.799 | 800 | 1000.0 |"),
+	      "summary: firmware phase");
+	free(sum);
+	pv = read_file(d, "plotvars.gp");
+	CHECK(pv && strstr(pv, "ep_axis = 'host'\nep_xlabel = 'time since the VM was created (s, host CLOCK_MONOTONIC)'\n"),
+	      "plotvars: %s", pv);
+	free(pv);
+	run_free(&r);
+	end("host + guest: offset found, milestones on the host axis, host counts less the sampler's CPUIDs");
+
+	begin();
+	d = merged_profile("merged-disagree", 1);
+	r = analyze(d, NULL);
+	CHECK(r.status == 4, "status %d: %s", r.status, r.err);
+	check_all_outputs(d);
+	CHECK(strstr(r.err, "exitprof analyze: alignment: guest time + 100.799500 s = host time"),
+	      "stderr: %s", r.err);
+	CHECK(strstr(r.err, "exitprof analyze: warning: host and guest series disagree beyond FORMAT.md's bound in 1 of 8 comparisons (3 checkpoints, 3.100..4.600 s on the host axis):\n"
+			    "exitprof analyze: warning:   3.100..4.100 s: EXTERNAL_INTERRUPT (1): host 3, guest 0, bound 0\n"),
+	      "stderr: %s", r.err);
+	sum = read_file(d, "summary.md");
+	CHECK(sum && strstr(sum, "- **Agreement: host and guest series DISAGREE** beyond the bound of sampler/FORMAT.md in 1 of 8 comparisons over 3.100..4.600 s"),
+	      "summary: no disagreement line");
+	CHECK(sum && strstr(sum, "  - 3.100..4.100 s (basic-multi-user): `EXTERNAL_INTERRUPT`: host 3, guest 0, bound 0\n"),
+	      "summary: where");
+	free(sum);
+	CHECK(strstr(r.out, "they DISAGREE beyond FORMAT.md's bound"), "table: %s", r.out);
+	run_free(&r);
+	end("host + guest that disagree: exit 4, the chunk and reason named");
+
+	begin();
+	d = merged_profile("merged-nocreated", 2);
+	r = analyze(d, NULL);
+	CHECK(r.status == 0, "status %d: %s", r.status, r.err);
+	/* the axis from the first host row (100.1 s): the kernel at 0.6995 */
+	CHECK_NUM(PHASE(d, "kernel", 2), 0.6995);
+	CHECK_NUM(PHASE(d, "before-sampler", 5), 100);
+	CHECK(isnan(PHASE(d, "firmware", 5)), "firmware formed");
+	CHECK(strstr(r.err, "phase firmware could not be formed: the host series does not say when the VM was created (no created_ns)"),
+	      "stderr: %s", r.err);
+	CHECK_NUM(REASON(d, "12", 4), 5100);
+	run_free(&r);
+	end("host + guest without created_ns: the axis from the first host row");
+
+	begin();
+	d = merged_profile("host-only", 0);
+	{
+		char p[PATH_MAX];
+
+		snprintf(p, sizeof(p), "%s/samples.csv", d);
+		unlink(p);
+	}
+	r = analyze(d, NULL);
+	CHECK(r.status == 0, "status %d: %s", r.status, r.err);
+	check_all_outputs(d);
+	CHECK_NUM(REASON(d, "12", 4), 5100);
+	CHECK_NUM(REASON(d, "10", 4), 52);	/* no guest: nothing to take out */
+	CHECK_NUM(PHASE(d, "unattributed", 5), 5152);
+	CHECK(strstr(r.err, "note: milestones.csv not used: without a guest series its clock cannot be placed on the host's"),
+	      "stderr: %s", r.err);
+	CHECK(!strstr(r.err, "alignment"), "stderr: %s", r.err);
+	run_free(&r);
+	end("host-only profile");
+}
+
+/* Series that cannot be merged: exit 1, one message, nothing written. */
+static void test_merged_bad(void)
+{
+	static const struct { const char *what, *from, *to, *file, *msg; } b[] = {
+		{ "host file without source=host", "source=host", "source=guest",
+		  "host-samples.csv",
+		  "host-samples.csv:2: not a host series (no source=host): host-samples.csv is the file of exitprof record" },
+		{ "guest file of another taxonomy", "taxonomy=1 max_reason=85 scope=vm interval_ms=1000",
+		  "taxonomy=2 max_reason=1027 scope=vm interval_ms=1000", "samples.csv",
+		  NULL },
+		{ "guest file with scope=host", "scope=vm interval_ms=1000", "scope=host interval_ms=1000",
+		  "samples.csv",
+		  "samples.csv:2: scope=host sums every VM: it cannot be merged with the host's per-VM series" },
+		{ "guest series of another VM", NULL, NULL, "samples.csv", NULL },
+	};
+	char name[64], path[PATH_MAX], want[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++) {
+		const char *d;
+		char *text, *at, *nt;
+		struct run r;
+
+		begin();
+		snprintf(name, sizeof(name), "merged-bad-%zu", i);
+		d = merged_profile(name, b[i].from ? 0 : 3);
+		text = read_file(d, b[i].file);
+		at = b[i].from ? strstr(text, b[i].from) : text;
+		CHECK(at != NULL, "fixture has no %s", b[i].from);
+		if (!at) {
+			free(text);
+			end(b[i].what);
+			continue;
+		}
+		nt = malloc(strlen(text) + (b[i].to ? strlen(b[i].to) : 0) + 1);
+		memcpy(nt, text, (size_t)(at - text));
+		strcpy(nt + (at - text), b[i].to ? b[i].to : "");
+		strcat(nt, at + (b[i].from ? strlen(b[i].from) : 0));
+		snprintf(path, sizeof(path), "%s/%s", d, b[i].file);
+		unlink(path);
+		write_file(d, b[i].file, nt, strlen(nt));
+		free(text);
+		free(nt);
+		r = analyze(d, NULL);
+		CHECK(r.status == 1, "status %d: %s", r.status, r.err);
+		if (b[i].msg) {
+			snprintf(want, sizeof(want), "%s/%s\n", d, b[i].msg);
+			CHECK(!strcmp(r.err, want), "stderr\n      got:  %s      want: %s",
+			      r.err, want);
+		} else if (i == 1) {
+			/* the AMD table has no code 1 or 12: the header says so first */
+			CHECK(strstr(r.err, "samples.csv:") != NULL, "stderr: %s", r.err);
+		} else {
+			snprintf(want, sizeof(want), "exitprof analyze: %s/samples.csv and %s/host-samples.csv: cannot align: the guest's totals (1001812..1004842) never meet the host's (100..5152): not the same VM?\n",
+				 d, d);
+			CHECK(!strcmp(r.err, want), "stderr\n      got:  %s      want: %s",
+			      r.err, want);
+		}
+		CHECK(!r.out[0], "stdout: %s", r.out);
+		check_only_inputs(d);
+		run_free(&r);
+		end(b[i].what);
+	}
+}
 
 static void test_bad_input(void)
 {
@@ -866,6 +1124,8 @@ int main(int argc, char **argv)
 	test_host_scope();
 	test_truncated_accepted();
 	test_outdir();
+	test_merged();
+	test_merged_bad();
 	test_bad_input();
 	test_bad_bytes();
 	test_usage();
