@@ -2,7 +2,8 @@
 /*
  * exitprof analyze [-o OUTDIR] [--accept-truncated] PROFILE_DIR
  *
- * Reads PROFILE_DIR/samples.csv and milestones.csv, writes the data files,
+ * Reads PROFILE_DIR/samples.csv, host-samples.csv and milestones.csv (any
+ * of the first two may be missing, not both), writes the data files,
  * plotvars.gp and summary.md into OUTDIR and prints a perf-kvm-stat-like
  * table.  Every output goes to a hidden temporary name first and is
  * renamed only when all of them are complete, so bad input or a full disk
@@ -28,8 +29,13 @@
 static const char usage[] =
 	"usage: exitprof analyze [-o OUTDIR] [--accept-truncated] PROFILE_DIR\n"
 	"\n"
-	"Analyse a boot profile written by `exitprof sample` (sampler/FORMAT.md):\n"
-	"PROFILE_DIR/samples.csv and, if there, PROFILE_DIR/milestones.csv.\n"
+	"Analyse a boot profile (sampler/FORMAT.md): PROFILE_DIR/samples.csv (the guest,\n"
+	"`exitprof sample`), PROFILE_DIR/host-samples.csv (the host, `exitprof record`),\n"
+	"either or both, and PROFILE_DIR/milestones.csv if there. With both series the\n"
+	"figures are the host's on its clock from the VM's creation; the guest's clock\n"
+	"is aligned to it through the counters (the alignment error is printed), the\n"
+	"milestones placed on it, and the two series' counts are checked against\n"
+	"FORMAT.md's bound.\n"
 	"Per-interval exit rates per reason (counts modulo 2^32, cycles 64-bit), the\n"
 	"sampler's own CPUID exits taken out, figures per boot phase, most and least\n"
 	"frequent reasons, cycles share and average cycles per exit.\n"
@@ -40,7 +46,8 @@ static const char usage[] =
 	"`make plots RESULTS=OUTDIR` draws the charts.\n"
 	"Prints a table of the reasons seen to stdout, notes to stderr.\n"
 	"\n"
-	"Phases: before-sampler (kernel..first sample), initrd, early-userspace\n"
+	"Phases: before-sampler (kernel..first sample; guest-only), firmware (VM\n"
+	"created..kernel; with a host series), kernel (..initrd), initrd, early-userspace\n"
 	"(userspace..sysinit.target), sysinit-basic, basic-multi-user,\n"
 	"multi-user-finished, after-boot (finished..last sample). A milestone between\n"
 	"two samples splits that interval's exits in proportion to time.\n"
@@ -51,7 +58,8 @@ static const char usage[] =
 	"  -h, --help              this text\n"
 	"\n"
 	"Exit status: 0 ok, 1 bad input (the message names file:line: column),\n"
-	"2 usage, 3 the results could not be written.\n";
+	"2 usage, 3 the results could not be written, 4 the results are written but the\n"
+	"host and guest series disagree beyond FORMAT.md's bound (warnings name where).\n";
 
 enum { OUT_SUMMARY, OUT_INTERVALS, OUT_TIMELINE, OUT_HEATMAP,
        OUT_TIMELINE_BOOT, OUT_HEATMAP_BOOT, OUT_PHASES, OUT_PHASE_REASONS,

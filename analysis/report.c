@@ -472,8 +472,21 @@ static void md_top(const struct epa_analysis *a, FILE *f, const double *v,
 		fputs("none", f);
 }
 
-static void md_method(FILE *f)
+static void md_method(const struct epa_analysis *a, FILE *f)
 {
+	if (a->axis.host) {
+		fputs("## Method\n\n"
+		      "- The figures are the host series' (`host-samples.csv`, the VM's `exit_stats`):\n"
+		      "  deltas between consecutive host rows, counts modulo 2^32, cycles 64-bit; the\n"
+		      "  time axis is the host's CLOCK_MONOTONIC from the VM's creation (or the first\n"
+		      "  row). With a guest series, the sampler's own CPUIDs are taken out of the CPUID\n"
+		      "  reason of the host interval in which each sweep began (cycles in proportion),\n"
+		      "  and the milestones are placed on the axis through the alignment above.\n"
+		      "- Phases are cut from the host intervals at the milestone times; a milestone\n"
+		      "  between two rows splits that interval's exits in proportion to time.\n"
+		      "- Rates are exits per second of the time a row covers.\n\n", f);
+		return;
+	}
 	fputs("## Method\n\n"
 	      "- Deltas between consecutive samples: counts modulo 2^32 (the leaves give the\n"
 	      "  low 32 bits), cycles 64-bit.\n"
@@ -725,7 +738,7 @@ int epa_write_summary(const struct epa_analysis *a, FILE *f,
 	md_matrix(a, f, "Exits per second", 1);
 	md_matrix(a, f, "Cycles", 2);
 
-	md_method(f);
+	md_method(a, f);
 	fputs("## Files\n\n"
 	      "- `intervals.dat` — per sample interval: start, end, length (s), total exits/s,\n"
 	      "  cycles/s, then exits/s of every reason column in code order.\n"
