@@ -253,6 +253,23 @@ static bool file_exists(const char *path)
 	return !stat(path, &st);
 }
 
+/* A readable samples file with source=host (bad ones: the usual errors). */
+static bool is_host_series(const char *path)
+{
+	struct epa_samples t = { 0 };
+	char err[EPA_ERR_LEN];
+	FILE *f = fopen(path, "r");
+	bool host = false;
+
+	if (!f)
+		return false;
+	if (!epa_samples_open(&t, f, path, err))
+		host = t.meta.source_host;
+	epa_samples_close(&t);
+	fclose(f);
+	return host;
+}
+
 /*
  * The host series (and the guest's, if there is one), the first pass:
  * times and totals of both, the checks between them, the alignment and
@@ -403,6 +420,11 @@ static int analyze(const struct args *args)
 		mg.host_path = hpath;
 		mg.guest = file_exists(spath);
 		mg.guest_path = spath;
+	} else if (is_host_series(spath)) {
+		/* exitprof record -o DIR/samples.csv: a host-only profile */
+		host = mg.host = true;
+		mg.host_path = spath;
+		memcpy(hpath, spath, sizeof(hpath));
 	}
 	mf = open_input(mpath, true, &status);
 	if (status)

@@ -535,7 +535,8 @@ static void md_merge(const struct epa_analysis *a, FILE *f)
 	unsigned long i;
 
 	fputs("## Host and guest series\n\n", f);
-	fprintf(f, "- Host series `host-samples.csv`%s%s%s: %zu rows; the time axis %s.\n",
+	fprintf(f, "- Host series `%s`%s%s%s: %zu rows; the time axis %s.\n",
+		strrchr(m->host_path, '/') ? strrchr(m->host_path, '/') + 1 : m->host_path,
 		m->hmeta.vm[0] ? " (VM " : "", m->hmeta.vm,
 		m->hmeta.vm[0] ? ")" : "", m->h.n,
 		m->created ? "starts at the VM's creation (created_ns)" :

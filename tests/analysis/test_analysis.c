@@ -917,6 +917,29 @@ static void test_merged(void)
 	CHECK(!strstr(r.err, "alignment"), "stderr: %s", r.err);
 	run_free(&r);
 	end("host-only profile");
+
+	/* exitprof record -o DIR/samples.csv: source=host says what it is */
+	begin();
+	d = merged_profile("host-only-as-samples", 0);
+	{
+		char from[PATH_MAX], to[PATH_MAX];
+
+		snprintf(from, sizeof(from), "%s/host-samples.csv", d);
+		snprintf(to, sizeof(to), "%s/samples.csv", d);
+		CHECK(!rename(from, to), "rename %s", from);
+	}
+	r = analyze(d, NULL);
+	CHECK(r.status == 0, "status %d: %s", r.status, r.err);
+	CHECK_NUM(REASON(d, "12", 4), 5100);
+	CHECK_NUM(REASON(d, "10", 4), 52);
+	CHECK(strstr(r.out, "VM creation to the last sample, 0.000..5.100 s, 11 host samples;"),
+	      "table: %s", r.out);
+	sum = read_file(d, "summary.md");
+	CHECK(sum && strstr(sum, "- Host series `samples.csv` (VM 4711-12): 11 rows;"),
+	      "summary");
+	free(sum);
+	run_free(&r);
+	end("host-only profile: a lone samples.csv with source=host");
 }
 
 /* Series that cannot be merged: exit 1, one message, nothing written. */
