@@ -13,7 +13,7 @@
 #   mkinitramfs.sh stock-kvm       directory with Debian's stock kvm*.ko, uncompressed
 #   mkinitramfs.sh run OUT WORK [COPY...]
 #       per-run layer; settings from the environment: NONCE SMP HEARTBEAT_S L2_MEM L2_APPEND
-#       COMMAND_FILE L1_SCRIPT (may be empty) LAB_KVM_ARGS LAB_KVM_VENDOR_ARGS,
+#       COMMAND_FILE L1_SCRIPT L1_START (may be empty) LAB_KVM_ARGS LAB_KVM_VENDOR_ARGS,
 #       and for the Debian L2: L2_KIND=debian L2_DISK (the disk image to make)
 #       L2_DEBS (space-separated .deb files to install in it)
 set -euo pipefail
@@ -249,6 +249,7 @@ lab_build_run() { # OUT WORKDIR COPY...
 		printf 'LAB_KVM_VENDOR_ARGS=%s\n' "$(lab_sq "${LAB_KVM_VENDOR_ARGS:-}")"
 	} >"$w/l1/lab/run.env"
 	[ -z "$L1_SCRIPT" ] || cp "$L1_SCRIPT" "$w/l1/lab/l1-script"
+	[ -z "${L1_START:-}" ] || cp "$L1_START" "$w/l1/lab/l1-start"
 	lab_cpio "$w/l1" "$out"
 }
 
