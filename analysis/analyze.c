@@ -346,6 +346,103 @@ static int merge_guest_pass(struct epa_merge *m, const struct args *args,
 	return r;
 }
 
+/*
+ * Where the host series stops before the guest's (the recorder ended
+ * first), the guest's rows go on, as rows on the host's columns from the
+ * host's last row: the guest interval the host's end falls in counts the
+ * part after that end, in proportion to time and without its sweep's
+ * CPUIDs (they came before the end: the host counted them), the later
+ * intervals whole.  Returns the rows added, or -1 bad input (err), -2
+ * memory, -3 a write error.
+ */
+static long guest_tail(struct epa_merge *m, const struct args *args,
+		       struct epa_samples *s, struct epa_analysis *an,
+		       char *err)
+{
+	struct epa_samples g = { .accept_truncated = args->accept_truncated };
+	const int64_t hend = (int64_t)m->hspan1;
+	uint32_t *pn = calloc(m->nr + 1, sizeof(*pn)), ptot = 0;
+	uint64_t *pc = calloc(m->nr + 1, sizeof(*pc)), pcyc = 0;
+	int64_t pt = 0;
+	bool have_prev = false;
+	long added = 0;
+	FILE *f = NULL;
+	int r = -2;
+
+	if (!pn || !pc)
+		goto out;
+	f = fopen(m->guest_path, "r");
+	if (!f) {
+		epa_errf(err, "exitprof analyze: %s: cannot open: %s",
+			 m->guest_path, strerror(errno));
+		r = -1;
+		goto out;
+	}
+	r = epa_samples_open(&g, f, m->guest_path, err);
+	while (!r && (r = epa_samples_next(&g, err)) > 0) {
+		const struct epa_row *c = g.cur;
+		const int64_t at = (int64_t)c->time_ns + m->offset_ns -
+				   (int64_t)m->origin;
+		struct epa_row *prev = s->cur;
+		struct epa_row *row = s->cur == &s->row[0] ? &s->row[1] : &s->row[0];
+		const double frac = added ? 1 : (double)(at - hend) / (double)(at - pt);
+		uint64_t self = added ? 0 : c->self_cpuid, dtot, dcyc, selfcyc = 0;
+		size_t k;
+
+		r = 0;
+		if (at > hend && have_prev) {
+			for (k = 0; k < m->nr; k++) {
+				uint64_t dn = 0, dc = 0;
+
+				if (m->gcol[k] >= 0) {
+					dn = (uint32_t)(c->n[m->gcol[k]] - pn[k]);
+					dc = c->cyc[m->gcol[k]] - pc[k];
+				}
+				if ((int)k == s->cpuid && self) {
+					uint64_t take = self < dn ? self : dn;
+
+					selfcyc = dn ? (uint64_t)((double)dc * (double)take / (double)dn) : 0;
+					dn -= take;
+					dc -= selfcyc;
+				}
+				row->n[k] = prev->n[k] + (uint32_t)((double)dn * frac + 0.5);
+				row->cyc[k] = prev->cyc[k] + (uint64_t)((double)dc * frac + 0.5);
+			}
+			dtot = (uint32_t)(c->total - ptot);
+			dtot -= self < dtot ? self : dtot;
+			dcyc = c->cycles - pcyc;
+			dcyc -= selfcyc < dcyc ? selfcyc : dcyc;
+			row->total = prev->total + (uint32_t)((double)dtot * frac + 0.5);
+			row->cycles = prev->cycles + (uint64_t)((double)dcyc * frac + 0.5);
+			row->time_ns = (uint64_t)at;
+			row->line = c->line;
+			row->self_cpuid = epa_merge_self(m, (uint64_t)at + m->origin);
+			s->prev = prev;
+			s->cur = row;
+			added++;
+			if (epa_analysis_row(an)) {
+				r = -3;
+				break;
+			}
+		}
+		for (k = 0; k < m->nr; k++) {
+			pn[k] = m->gcol[k] >= 0 ? c->n[m->gcol[k]] : 0;
+			pc[k] = m->gcol[k] >= 0 ? c->cyc[m->gcol[k]] : 0;
+		}
+		ptot = c->total;
+		pcyc = c->cycles;
+		pt = at;
+		have_prev = true;
+	}
+	epa_samples_close(&g);
+out:
+	if (f)
+		fclose(f);
+	free(pn);
+	free(pc);
+	return r < 0 ? r : added;
+}
+
 static void print_merge(const struct epa_merge *m)
 {
 	size_t i;
@@ -499,13 +596,25 @@ static int analyze(const struct args *args)
 	}
 	if (r < 0)
 		goto input_error;
-	if (host && mg.guest) {
-		epa_merge_check(&mg);
-		if (mg.gself < mg.g.n)
-			epa_note(&an, "the guest series goes on %.3f s past the host's last row: its exits there are in no figure, and %zu of its rows' own CPUIDs are not taken out",
-				 epa_s(mg.gspan1 > mg.hspan1 ? mg.gspan1 - mg.hspan1 : 0),
-				 mg.g.n - mg.gself);
+	if (host && mg.guest && mg.gspan1 > mg.hspan1) {
+		long tail = guest_tail(&mg, args, &s, &an, err);
+
+		if (tail == -3) {
+			errno = 0;
+			status = out_fail(&o, out_names[OUT_INTERVALS]);
+			goto out;
+		}
+		if (tail < 0) {
+			r = (int)tail;
+			goto input_error;
+		}
+		if (tail)
+			epa_note(&an, "the host series ends %.3f s before the guest's: the last %ld intervals (%.3f..%.3f s) are counted from the guest's rows (the one the host's end falls in from that end on, in proportion to time)",
+				 epa_s(mg.gspan1 - mg.hspan1), tail,
+				 epa_s(mg.hspan1), epa_s(mg.gspan1));
 	}
+	if (host && mg.guest)
+		epa_merge_check(&mg);
 	epa_analysis_finish(&an);
 
 	status = write_results(&an, &o, args->profile);

@@ -122,6 +122,25 @@ ok=$?
 [ "$rc" = 4 ] && [ "$ok" = 0 ] || { echo "exit $rc"; cat "$d/stderr.txt"; }
 result "$([ "$rc" = 4 ] && [ "$ok" = 0 ] && echo 0 || echo 1)" "host + guest that disagree: exit 4, where named"
 
+# 2e: the host series stops halfway: the rest is counted from the guest's
+# rows, the interval the host's end falls in split by time (so +-2 exits)
+d=$tmp/host-tail
+"$B/gen_profile" -o "$d" -H -d 20 -s 7 2>/dev/null
+n=$(wc -l <"$d/host-samples.csv")
+head -n $((n / 2)) "$d/host-samples.csv" >"$d/h" && mv "$d/h" "$d/host-samples.csv"
+if "$B/test_analysis" --analyze "$d" >/dev/null 2>"$d/stderr.txt"; then
+	bad=$(awk 'FNR == 1 { f++ } /^#/ { next } f == 1 { w[$1] = $2; next } { g[$2] = $4 }
+		END { for (c in w) { d = g[c] - w[c]; if (d > 2 || d < -2)
+			printf "reason %s: %s exits, want %s (+-2)\n", c, g[c], w[c] } }' \
+		"$d/expected.txt" "$d/reasons.dat")
+	grep -q "note: the host series ends .* counted from the guest's rows" "$d/stderr.txt" ||
+		bad="$bad no note on the guest's tail"
+else
+	bad=$(cat "$d/stderr.txt")
+fi
+[ -z "$bad" ] || echo "$bad" | head -5
+result "$([ -z "$bad" ] && echo 0 || echo 1)" "host series ending halfway: the guest's rows count the rest"
+
 # 2d: the host series alone: every reason but CPUID (the sampler's CPUIDs
 # are in it, with no guest series to take them out) as generated
 d=$tmp/host-only

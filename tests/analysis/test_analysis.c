@@ -762,6 +762,13 @@ static const struct bad {
  * chunk 3.1..4.1 s has host 3, guest 0, bound 0.
  * variant 2: no created_ns: the axis starts at the first host row.
  * variant 3: the guest's totals 1000000 higher: another VM's.
+ * variant 4: the host stops at 103.1 s (3.1 on the axis), the guest goes on
+ * to 104.8 (4.7995): its interval 2.7995..3.7995 counts from 3.1 on, 0.6995
+ * of its HLT 1000 = 699.5, rounded 700, and none of its 10 CPUIDs (the
+ * sweep at 2.7995, before the host's end, which the host counted and whose
+ * CPUIDs came out there); 3.7995..4.7995 counts whole, HLT 1000 and CPUID
+ * 10 - its sweep's 10 = 0.  HLT 3100 + 700 + 1000 = 4800 (what the counter
+ * really held at 4.7995), CPUID 32 - 32 + 0 = 0.
  */
 static void merged_files(const char *dir, int variant)
 {
@@ -773,7 +780,7 @@ static void merged_files(const char *dir, int variant)
 		"# exitprof-samples v1\n# taxonomy=1 max_reason=85 scope=vm interval_ms=500 sweep_cpuids=0 clock=CLOCK_MONOTONIC source=host vm=4711-12%s\n"
 		"time_ns,total,cycles,self_cpuid,n1,cyc1,n10,cyc10,n12,cyc12\n",
 		variant == 2 ? "" : " created_after_ns=99999000000 created_ns=100000000000");
-	for (k = 0; k <= 10; k++) {
+	for (k = 0; k <= (variant == 4 ? 6 : 10); k++) {
 		unsigned long long h = 100100000000ULL + 500000000ULL * (unsigned)k;
 		unsigned long long hlt = (h - 100000000000ULL) / 1000000;
 		unsigned long long cpuid = (h > 101800000000ULL ? 22 : 0) +
@@ -897,6 +904,20 @@ static void test_merged(void)
 	CHECK_NUM(REASON(d, "12", 4), 5100);
 	run_free(&r);
 	end("host + guest without created_ns: the axis from the first host row");
+
+	begin();
+	d = merged_profile("merged-tail", 4);
+	r = analyze(d, NULL);
+	CHECK(r.status == 0, "status %d: %s", r.status, r.err);
+	CHECK_NUM(REASON(d, "12", 4), 4800);
+	CHECK_NUM(REASON(d, "10", 4), 0);
+	CHECK_NUM(dat(d, "intervals.dat", 1, "3.100000", 2), 3.7995);
+	CHECK_NUM(dat(d, "intervals.dat", 1, "3.100000", 4), 1000.715);	/* 700 in 0.6995 s */
+	CHECK_NUM(PHASE(d, "after-boot", 3), 4.7995);
+	CHECK(strstr(r.err, "note: the host series ends 1.700 s before the guest's: the last 2 intervals (3.100..4.800 s) are counted from the guest's rows"),
+	      "stderr: %s", r.err);
+	run_free(&r);
+	end("host series ending before the guest's: the tail from the guest's rows");
 
 	begin();
 	d = merged_profile("host-only", 0);
