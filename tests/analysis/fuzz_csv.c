@@ -4,12 +4,20 @@
  * bytes.  The input is samples.csv, then optionally the line "~~~" and
  * milestones.csv.  Outputs go to /dev/null.  Beyond the sanitizers it
  * checks that every bad-input message names its file and a line.
+ *
+ * An input with the line "%%%" is a merged profile: before it samples.csv
+ * (and "~~~" milestones.csv), after it host-samples.csv.  Those go to
+ * files and through exitprof_analyze() itself (alignment, both passes,
+ * the check, the guest's tail), which must exit 0, 1 or 4.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "analyze.h"
 
 #include "engine.h"
 #include "profile.h"
@@ -33,6 +41,77 @@ static void check_message(const char *err, int r)
 	}
 }
 
+static void put(const char *dir, const char *name, const uint8_t *p, size_t n)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!p) {
+		unlink(path);
+		return;
+	}
+	f = fopen(path, "w");
+	if (!f || fwrite(p, 1, n, f) != n || fclose(f))
+		abort();
+}
+
+static const uint8_t *find(const uint8_t *p, size_t n, const char *mark)
+{
+	size_t i, m = strlen(mark);
+
+	for (i = 0; i + m <= n; i++)
+		if (!memcmp(p + i, mark, m))
+			return p + i;
+	return NULL;
+}
+
+static char merge_dir[512];
+
+/* The merged path, through the command itself. */
+static void merged(const uint8_t *data, size_t size, const uint8_t *at)
+{
+	char *const dir = merge_dir;
+	static char out[600];
+	const uint8_t *host = at + 5, *ms;
+	size_t glen = (size_t)(at - data) + 1;
+	char *argv[] = { "analyze", "-o", out, dir, NULL };
+	int status, e, o;
+
+	if (!dir[0]) {
+		/* libFuzzer ends without atexit: fuzz.sh removes its TMPDIR */
+		const char *tmp = getenv("TMPDIR");
+
+		snprintf(dir, sizeof(merge_dir), "%s/exitprof-fuzz-merge.XXXXXX",
+			 tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(dir))
+			abort();
+		snprintf(out, sizeof(out), "%s/out", dir);
+	}
+	ms = find(data, glen, "\n~~~\n");
+	put(dir, "samples.csv", data, ms ? (size_t)(ms - data) + 1 : glen);
+	put(dir, "milestones.csv", ms ? ms + 5 : NULL,
+	    ms ? (size_t)(data + glen - ms - 5) : 0);
+	put(dir, "host-samples.csv", host, (size_t)(data + size - host));
+	fflush(stdout);
+	fflush(stderr);
+	o = dup(1);
+	e = dup(2);
+	dup2(fileno(devnull), 1);
+	dup2(fileno(devnull), 2);
+	status = exitprof_analyze(4, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(o, 1);
+	dup2(e, 2);
+	close(o);
+	close(e);
+	if (status != 0 && status != 1 && status != 4) {
+		fprintf(stderr, "merged profile: exit %d\n", status);
+		abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char mark[] = "\n~~~\n";
@@ -47,6 +126,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!devnull)
 		devnull = fopen("/dev/null", "w");
+	{
+		const uint8_t *at = find(data, size, "\n%%%\n");
+
+		if (at) {
+			merged(data, size, at);
+			return 0;
+		}
+	}
 	memset(&a, 0, sizeof(a));
 	for (i = 0; i + sizeof(mark) - 1 <= size; i++)
 		if (!memcmp(data + i, mark, sizeof(mark) - 1)) {
