@@ -1,0 +1,28 @@
+#!/bin/bash
+# Host scope under churn (VENDOR=amd, the default here: QEMU TCG is quick, or
+# intel): one boot; L2 "A" runs exitprof query, then in L1
+# tests/lab/hostscope-churn-l1.sh spins a VM on the host-wide leaves while
+# three other VMs come and go and nx_huge_pages flips.
+# Prints every check and a closing "N passed, M failed".
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+vendor=${VENDOR:-amd}
+case $vendor in intel | amd) ;; *) echo "churn: VENDOR must be intel or amd" >&2; exit 2 ;; esac
+prog=churn
+# shellcheck source=tests/lab/lib.sh
+. tests/lab/lib.sh
+make -s guest
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+lab_run "$out" --cmd-timeout 1800 --timeout 3600 \
+	--copy build/exitprof --copy tests/lab/l1-vm.sh --copy tests/lab/lib.sh \
+	--l1 tests/lab/hostscope-churn-l1.sh -- 'exitprof query'
+cat "$out"
+set +e	# each check below records its own status
+check "$rc" "lab/run exit status ($rc)"
+o=$(grep -c '^churn: ok' "$out")
+f=$(grep -c '^churn: FAIL' "$out")
+[ "$o" -ge 7 ] && [ "$f" = 0 ]
+check $? "in L1: $o ok, $f failed"
+summary
