@@ -274,7 +274,9 @@ static void first_row(struct epa_analysis *a, const struct epa_row *r)
 	if (a->axis.host) {
 		/* the counters since the VM's creation, at an unknown time */
 		kernel = r->time_ns;
-		b->title = "before the recorder's first sample (VM created at an unknown time)";
+		b->title = a->axis.created ?
+			"at the VM's creation (the first host row's counts)" :
+			"before the recorder's first sample (VM created at an unknown time)";
 	} else if (a->s->meta.host_scope) {
 		snprintf(b->why, sizeof(b->why),
 			 "scope=host: the first sample counts every VM since kvm was loaded");
