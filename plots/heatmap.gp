@@ -20,7 +20,7 @@ do for [fmt in ep_formats] {
 	set output results.'/'.name.'.'.fmt
 	reset
 	set title sprintf("VM exit rate per reason over boot time%s (exits/s, log colour scale; white: none)\n%s: %s, scope %s, %g s bins", \
-		boot ? sprintf(", the boot: %.1f of %.1f s", t_end, ep_t_last) : ep_boot_view ? ", the whole profile" : "", \
+		boot ? sprintf(", the first %.1f of %.1f s", t_end, ep_t_last) : ep_boot_view ? ", the whole profile" : "", \
 		ep_title, ep_taxonomy, ep_scope, bin_s) offset 0, 4
 	set xlabel ep_xlabel
 	if (nbins == 0 || ep_nseen == 0) {

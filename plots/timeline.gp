@@ -22,7 +22,7 @@ do for [fmt in ep_formats] {
 	set output results.'/'.name.'.'.fmt
 	reset
 	set title sprintf("VM exits per second during boot, by exit reason%s\n%s: %s, scope %s, %g s bins", \
-		boot ? sprintf(" (the boot: %.1f of %.1f s)", t_end, ep_t_last) : ep_boot_view ? " (the whole profile)" : "", \
+		boot ? sprintf(" (the first %.1f of %.1f s)", t_end, ep_t_last) : ep_boot_view ? " (the whole profile)" : "", \
 		ep_title, ep_taxonomy, ep_scope, bin_s)
 	set xlabel ep_xlabel
 	set ylabel "VM exits per second"
