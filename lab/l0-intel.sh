@@ -12,8 +12,8 @@
 l0_name() { echo bochs; }
 # Seconds of L1's clock between two heartbeats (lab/run: LAB_STUCK_S). The
 # emulated clock runs ~30 times slower than wall time while L2 works: a beat
-# every 0.5 s comes every ~15 s, well inside a minute.
-l0_heartbeat() { echo 0.5; }
+# every 0.25 s comes every ~8 s, inside a minute even on a loaded machine.
+l0_heartbeat() { echo 0.25; }
 # Instructions per emulated second. Bochs' TSC and local APIC timer count
 # instructions, its PIT, HPET and ACPI timer emulated time (ips instructions
 # a second). Bochs' largest, 2^32 - 1, makes timer ticks per instruction of
