@@ -30,7 +30,8 @@ help:
 	@echo "make profile     profile a full Debian VM boot in the lab, draw the charts"
 	@echo "                 (VENDOR=intel|amd INTERVAL_MS=50|200 AFTER_BOOT_S=5; results/<UTC>/)"
 	@echo "make test        unit tests, checkpatch, the lab conformance runs, the KVM selftest, isolation, a profiled boot"
-	@echo "make test-long   the Intel (Bochs) runs of the selftest and isolation (make test runs them on AMD)"
+	@echo "make test-long   the Intel (Bochs) runs of the selftest and isolation (make test runs them on AMD),"
+	@echo "                 and host scope under VM churn (AMD)"
 	@echo "make test-unit   only the unit tests (seconds)"
 	@echo "make test-lab    only the lab conformance runs: Intel (minutes, Bochs), then AMD"
 	@echo "make test-lab-amd  only the AMD one (under a minute, QEMU TCG)"
@@ -204,6 +205,7 @@ test: test-unit checkpatch test-lab test-lab-warn test-lab-6.1 test-selftest-amd
 test-long: guest
 	tests/lab/selftest.sh
 	tests/lab/isolation.sh
+	VENDOR=amd tests/lab/hostscope-churn.sh
 
 clean:
 	rm -rf $(BUILD)
