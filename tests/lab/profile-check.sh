@@ -19,6 +19,10 @@
 #     MAX_EXTINT_PCT (10) % of the exits from VM creation to the last sample
 #     before "finished", the sampler's own CPUIDs left out: the lab's timer
 #     storm (lab/README.md) must not come back (AMD: reported only)
+#   - the sampler's own CPUIDs to "finished" are at most MAX_SELF_PCT (5) %
+#     of the boot's exits
+#   - host-samples.csv, if there: source=host, its first row before the
+#     VM's first exit (total 0), its last past "finished"
 # Prints one line per check and "N passed, M failed".
 set -uo pipefail
 dir=${1:?usage: profile-check.sh PROFILE_DIR}
@@ -95,6 +99,32 @@ NR > 3 && $1 <= fin { self += $4; ext = $c; total = $2 }
 END { if (total > self) printf "%.2f %d %d\n", 100 * ext / (total - self), ext, total - self }' "$s")
 read -r pct ext boot <<<"${share:-none 0 0}"
 echo "profile-check: external interrupts $ext of $boot exits to boot finished ($pct %)"
+# The guest sampler's own CPUIDs up to "finished", against the boot's exits
+# (the same rows as above): at most MAX_SELF_PCT (5) % (README: the interval).
+self=$(awk -F, -v fin="${fin:-0}" 'NR > 3 && $1 <= fin { self += $4 } END { print self + 0 }' "$s")
+self_pct=$(awk -v a="$self" -v b="$boot" 'BEGIN { if (b > 0) printf "%.2f", 100 * a / b; else print "none" }')
+echo "profile-check: the sampler's own CPUID exits to boot finished: $self ($self_pct % of the boot's $boot)"
+awk -v p="$self_pct" -v max="${MAX_SELF_PCT:-5}" 'BEGIN { exit !(p != "none" && p <= max) }'
+check $? "the sampler's own exits at most ${MAX_SELF_PCT:-5} % of the boot's ($self_pct %)"
+
+# The host series (exitprof record --next in L1): from before the VM's first
+# exit to after "finished" (its counters are the guest's: the host's last
+# total reaches the guest's last total before "finished").
+h=$dir/host-samples.csv
+if [ -f "$h" ]; then
+	gfin=$(awk -F, -v fin="${fin:-0}" 'NR > 3 && $1 <= fin { t = $2 } END { print t + 0 }' "$s")
+	awk -F, -v gfin="$gfin" '
+	NR == 2 { if ($0 !~ /source=host/) { print "profile-check: host-samples.csv: no source=host"; bad++ } }
+	NR == 4 { first = $2 }
+	NR > 3 { last = $2 }
+	END {
+		if (first != 0) { printf "profile-check: the host series began after %d exits\n", first; bad++ }
+		if (last < gfin) { printf "profile-check: the host series ends at %d exits, before the guest'"'"'s %d at finished\n", last, gfin; bad++ }
+		exit bad > 0
+	}' "$h"
+	check $? "host series: from the VM's first exit (total 0) to past boot finished"
+fi
+
 # AMD (taxonomy 2): TCG's guest clock is wall time on a CPU ~30 times slower
 # than a host's, so timer ticks per instruction are that much denser: the
 # share is reported, bounded only on request (lab/README.md).
