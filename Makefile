@@ -109,11 +109,11 @@ $(BUILD)/test_query: tests/unit/test_query.c tests/unit/fake_kvm.h $(LEAF_SRC) s
 	@mkdir -p $(BUILD)
 	$(CC) -O1 -g $(WARN) $(SAN) $(KINC) -Isampler -o $@ $(LEAF_SRC) sampler/leaves.c $<
 
-$(BUILD)/test_sample: tests/unit/test_sample.c tests/unit/fake_kvm.h $(LEAF_SRC) sampler/leaves.c sampler/sample.c sampler/leaves.h sampler/sample.h $(KSHARED)
+$(BUILD)/test_sample: tests/unit/test_sample.c tests/unit/check.h tests/unit/fake_kvm.h $(LEAF_SRC) sampler/leaves.c sampler/sample.c sampler/leaves.h sampler/sample.h $(KSHARED)
 	@mkdir -p $(BUILD)
 	$(CC) -O1 -g $(WARN) $(SAN) $(KINC) -Isampler -o $@ $(LEAF_SRC) sampler/leaves.c sampler/sample.c $<
 
-$(BUILD)/test_record: tests/unit/test_record.c $(LEAF_SRC) sampler/leaves.c sampler/sample.c sampler/record.c sampler/leaves.h sampler/sample.h sampler/record.h $(KSHARED)
+$(BUILD)/test_record: tests/unit/test_record.c tests/unit/check.h $(LEAF_SRC) sampler/leaves.c sampler/sample.c sampler/record.c sampler/leaves.h sampler/sample.h sampler/record.h $(KSHARED)
 	@mkdir -p $(BUILD)
 	$(CC) -O1 -g $(WARN) $(SAN) $(KINC) -Isampler -o $@ $(LEAF_SRC) sampler/leaves.c sampler/sample.c sampler/record.c $<
 

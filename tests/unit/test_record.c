@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "record.h"
 
 #define MS ((uint64_t)1000000)
@@ -32,20 +33,8 @@
 #define FIRST_EXIT (5 * MS)		/* a VM's first exit, after its creation */
 #define WRAP_BASE ((1ULL << 32) - 510)	/* vm_a's reason 1 passes 2^32 at T0 + 250 ms */
 
-static unsigned int passed, failed;
 static char tmp[] = "/tmp/exitprof-test-record.XXXXXX";
 static char kvm[300];		/* the fake DEBUGFS */
-
-#define CHECK(cond, ...) do {						\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-	}								\
-} while (0)
 
 /* ---- the fake VMs ---- */
 
@@ -782,6 +771,5 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
 	if (system(cmd))
 		fprintf(stderr, "could not remove %s\n", tmp);
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "sample.h"
 #include "fake_kvm.h"
 
@@ -26,7 +27,6 @@
 static bool enabled[KVM_EXIT_STATS_MAX_CODE + 1];
 static u64 counts[256], cycles[256];
 static uint64_t fake_time, cpuid_cost = 10000, boot_done_at = UINT64_MAX;
-static unsigned int passed, failed;
 
 /* Reason 1 ticks once per fake millisecond, like a timer interrupt. */
 static void fake_sum(void *ctx, u32 slot, u64 *c, u64 *t)
@@ -87,17 +87,6 @@ static const struct ep_env fake_env = {
 	.boot_finished = fake_boot_finished,
 	.milestones = fake_milestones,
 };
-
-#define CHECK(cond, ...) do {						\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-	}								\
-} while (0)
 
 /* A samples.csv read back: metadata and up to 100000 rows of key columns. */
 struct csv {
@@ -379,6 +368,5 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	if (system(cmd))
 		fprintf(stderr, "could not remove %s\n", tmpdir);
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }
