@@ -12,7 +12,7 @@ GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c sampler/record
 # the kernel's pure files and tables, shared with user space
 KSHARED := $(wildcard kernel/src/arch/x86/kvm/*.h kernel/src/arch/x86/kvm/*/*.h kernel/src/arch/x86/include/asm/*.h kernel/shim/linux/*.h)
 
-.PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-lab test-lab-amd test-lab-warn test-lab-6.1 test-isolation test-isolation-amd test-long selftest test-selftest test-selftest-amd checkpatch fuzz-leaf clean
+.PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-lab test-lab-amd test-lab-ug0 test-lab-warn test-lab-6.1 test-isolation test-isolation-amd test-long selftest test-selftest test-selftest-amd checkpatch fuzz-leaf clean
 PREFIX ?= /usr
 DESTDIR ?=
 UNITDIR ?= /lib/systemd/system
@@ -37,6 +37,7 @@ help:
 	@echo "make test-lab-amd  only the AMD one (under a minute, QEMU TCG)"
 	@echo "make test-lab-6.1  the Intel lab conformance run on Linux 6.1 (KSERIES=6.1)"
 	@echo "make test-lab-warn  a WARN_ON in L1 fails the lab run (AMD, seconds)"
+	@echo "make test-lab-ug0   the Intel conformance run with kvm_intel.unrestricted_guest=0"
 	@echo "KSERIES=6.12|6.1 picks the kernel for modules, test-lab, lab/run (default 6.12)"
 	@echo "make test-profile  a real Debian boot profiled in the lab, the CSVs checked"
 	@echo "make checkpatch  kernel style of the hook series and the new files"
@@ -161,6 +162,11 @@ test-lab-6.1: guest
 test-lab-amd: guest
 	LAB_TIMEOUT_BOOT_L2=$${LAB_TIMEOUT_BOOT_L2:-120} VENDOR=amd tests/lab/conformance.sh
 
+# The Intel conformance run with kvm_intel.unrestricted_guest=0: KVM emulates
+# the guest's real-mode code; total == the exits statistic still, exactly.
+test-lab-ug0: guest
+	LAB_KVM_VENDOR_ARGS=unrestricted_guest=0 tests/lab/conformance.sh
+
 # lab/run fails a run whose L1 warns: a module doing WARN_ON(1) at load (AMD, seconds).
 test-lab-warn:
 	tests/lab/warn.sh
@@ -203,7 +209,7 @@ test-profile:
 # CI's 90 minutes hold the conformance runs on both vendors and on 6.1, and the
 # selftest and isolation suites on AMD (QEMU TCG, minutes). Their Intel runs
 # (Bochs, three L2 boots in one L1: ~20 min) are the same assertions: test-long.
-test: test-unit checkpatch test-lab test-lab-warn test-lab-6.1 test-selftest-amd test-isolation-amd test-profile
+test: test-unit checkpatch test-lab test-lab-ug0 test-lab-warn test-lab-6.1 test-selftest-amd test-isolation-amd test-profile
 test-long: guest
 	tests/lab/selftest.sh
 	tests/lab/isolation.sh

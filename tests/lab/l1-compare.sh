@@ -11,6 +11,10 @@ set -u
 # negative ones (SVM_EXIT_ERR = 0xffffffff) are in no table and are counted
 # in the totals only.
 if grep -qw svm /proc/cpuinfo; then svm=1; else svm=0; fi
+# kvm_intel.unrestricted_guest=0: KVM emulates real-mode code and counts those
+# exits (and failed VM entries) in "exits" without a kvm_exit event; exitprof
+# counts them in its total, under no reason.
+ug=$(cat /sys/module/kvm_intel/parameters/unrestricted_guest 2>/dev/null || echo Y)
 stats=$KVM_VM_DIR/exit_stats
 [ -r "$stats" ] || { echo "l1-compare: FAIL no $stats"; echo "0 passed, 1 failed"; exit 1; }
 sed 's/^/exit_stats| /' "$stats"
@@ -19,7 +23,7 @@ echo "vcpu exits statistic| $exits"
 grep -E 'exit_reason|Hits|Entries|Dropped' "$KVM_EXIT_HIST" | sed 's/^/kvm_exit hist| /'
 
 # exit_stats first (FNR==NR), then the histogram
-awk -v exits="$exits" -v svm="$svm" '
+awk -v exits="$exits" -v svm="$svm" -v ug="$ug" '
 function check(ok, msg) {
 	printf "l1-compare: %s %s\n", ok ? "ok  " : "FAIL", msg
 	if (ok) pass++; else fail++
@@ -54,7 +58,11 @@ END {
 		printf "l1-compare: info %d exits with negative SVM exit codes (SVM_EXIT_ERR), in the totals only\n", negative
 	check(dropped == 0, "tracepoint histogram dropped nothing (" dropped ")")
 	check(hits == hsum, "histogram total " hits " == sum of its entries " hsum)
-	check(total == hsum, "exit_stats total " total " == kvm_exit tracepoint events " hsum)
+	if (ug == "N")
+		check(total >= hsum, "exit_stats total " total " >= kvm_exit tracepoint events " hsum \
+			" (unrestricted_guest=0: " total - hsum " exits KVM counts but does not trace)")
+	else
+		check(total == hsum, "exit_stats total " total " == kvm_exit tracepoint events " hsum)
 	check(total == exits, "exit_stats total " total " == vCPU exits statistic " exits)
 	printf "%d passed, %d failed\n", pass, fail
 	exit fail ? 1 : 0
