@@ -90,18 +90,19 @@ END {
 check $? "milestones present and ordered, first sample before sysinit.target"
 
 # Counters start at VM creation: the last row before "finished" holds the
-# boot's exits so far (a boot has far fewer than 2^32).
+# boot's exits so far (a boot has far fewer than 2^32). One pass: the
+# external-interrupt share, the boot's exits without the sampler's own, the
+# sampler's own CPUIDs, and the total at "finished".
 fin=$(awk -F, '$1 == "finished" { print $2 * 1000 }' "$m")
 share=$(awk -F, -v fin="${fin:-0}" '
 NR == 2 { tax = ($0 ~ /taxonomy=2/) ? 2 : 1; next }
 NR == 3 { for (i = 1; i <= NF; i++) col[$i] = i; c = col[tax == 2 ? "n96" : "n1"]; next }
 NR > 3 && $1 <= fin { self += $4; ext = $c; total = $2 }
-END { if (total > self) printf "%.2f %d %d\n", 100 * ext / (total - self), ext, total - self }' "$s")
-read -r pct ext boot <<<"${share:-none 0 0}"
+END { if (total > self) printf "%.2f %d %d %d %d\n", 100 * ext / (total - self), ext, total - self, self, total }' "$s")
+read -r pct ext boot self gfin <<<"${share:-none 0 0 0 0}"
 echo "profile-check: external interrupts $ext of $boot exits to boot finished ($pct %)"
 # The guest sampler's own CPUIDs up to "finished", against the boot's exits
 # (the same rows as above): at most MAX_SELF_PCT (5) % (README: the interval).
-self=$(awk -F, -v fin="${fin:-0}" 'NR > 3 && $1 <= fin { self += $4 } END { print self + 0 }' "$s")
 self_pct=$(awk -v a="$self" -v b="$boot" 'BEGIN { if (b > 0) printf "%.2f", 100 * a / b; else print "none" }')
 echo "profile-check: the sampler's own CPUID exits to boot finished: $self ($self_pct % of the boot's $boot)"
 awk -v p="$self_pct" -v max="${MAX_SELF_PCT:-5}" 'BEGIN { exit !(p != "none" && p <= max) }'
@@ -112,7 +113,6 @@ check $? "the sampler's own exits at most ${MAX_SELF_PCT:-5} % of the boot's ($s
 # total reaches the guest's last total before "finished").
 h=$dir/host-samples.csv
 if [ -f "$h" ]; then
-	gfin=$(awk -F, -v fin="${fin:-0}" 'NR > 3 && $1 <= fin { t = $2 } END { print t + 0 }' "$s")
 	awk -F, -v gfin="$gfin" '
 	NR == 2 { if ($0 !~ /source=host/) { print "profile-check: host-samples.csv: no source=host"; bad++ } }
 	NR == 4 { first = $2 }
