@@ -12,7 +12,7 @@ GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c sampler/record
 # the kernel's pure files and tables, shared with user space
 KSHARED := $(wildcard kernel/src/arch/x86/kvm/*.h kernel/src/arch/x86/kvm/*/*.h kernel/src/arch/x86/include/asm/*.h kernel/shim/linux/*.h)
 
-.PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-lab test-lab-amd test-lab-ug0 test-lab-warn test-lab-6.1 test-isolation test-isolation-intel test-isolation-amd test-long selftest test-selftest test-selftest-amd checkpatch fuzz-leaf clean
+.PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-cli test-lab test-lab-amd test-lab-ug0 test-lab-warn test-lab-6.1 test-isolation test-isolation-intel test-isolation-amd test-long selftest test-selftest test-selftest-amd checkpatch fuzz-leaf clean
 PREFIX ?= /usr
 DESTDIR ?=
 UNITDIR ?= /lib/systemd/system
@@ -25,7 +25,7 @@ help:
 	@echo "make deps        install the Debian packages exitprof needs (root)"
 	@echo "make modules     build the patched kvm modules for the stock kernel (cached)"
 	@echo "make guest       build the static guest programs into $(BUILD)/"
-	@echo "make install     install exitprof and its unit (DESTDIR=, PREFIX=/usr)"
+	@echo "make install     install exitprof, its unit and the chart scripts (DESTDIR=, PREFIX=/usr)"
 	@echo "make deb         build $(BUILD)/exitprof_$(VERSION)_amd64.deb"
 	@echo "make profile     profile a full Debian VM boot in the lab, draw the charts"
 	@echo "                 (VENDOR=intel|amd INTERVAL_MS=500|1000 AFTER_BOOT_S=5; results/<UTC>/)"
@@ -125,10 +125,12 @@ install: $(BUILD)/exitprof
 		>$(DESTDIR)$(UNITDIR)/exitprof-sampler.service
 	install -D -m 644 sampler/systemd/exitprof.default $(DESTDIR)/etc/default/exitprof
 	install -D -m 644 sampler/FORMAT.md $(DESTDIR)$(PREFIX)/share/doc/exitprof/FORMAT.md
+	install -d $(DESTDIR)$(PREFIX)/share/exitprof/plots
+	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/exitprof/plots/
 
 DEB := $(BUILD)/exitprof_$(VERSION)_amd64.deb
 deb: $(DEB)
-$(DEB): $(BUILD)/exitprof sampler/systemd/* sampler/debian/* sampler/FORMAT.md
+$(DEB): $(BUILD)/exitprof sampler/systemd/* sampler/debian/* sampler/FORMAT.md plots/*.gp
 	rm -rf $(BUILD)/deb
 	$(MAKE) -s install DESTDIR=$(CURDIR)/$(BUILD)/deb PREFIX=/usr
 	install -d $(BUILD)/deb/DEBIAN
@@ -143,7 +145,12 @@ test-units: guest
 	systemd-analyze verify --root=$(CURDIR)/$(BUILD)/verify exitprof-sampler.service
 	@echo "systemd-analyze verify exitprof-sampler.service: ok"
 
-test-unit: test-units $(BUILD)/test_leaf $(BUILD)/test_query $(BUILD)/test_sample $(BUILD)/test_record test-analysis
+# Every subcommand's command line; the charts from a DESTDIR install.
+test-cli: guest
+	rm -rf $(BUILD)/cli-install && $(MAKE) -s install DESTDIR=$(CURDIR)/$(BUILD)/cli-install
+	tests/unit/cli.sh $(BUILD)/exitprof $(BUILD)/cli-install
+
+test-unit: test-units test-cli $(BUILD)/test_leaf $(BUILD)/test_query $(BUILD)/test_sample $(BUILD)/test_record test-analysis
 	$(BUILD)/test_leaf
 	$(BUILD)/test_query
 	$(BUILD)/test_sample

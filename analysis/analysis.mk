@@ -4,7 +4,7 @@
 #   make bench                  throughput and peak memory on a one-hour profile
 #   make plots RESULTS=dir      the charts of an analysed profile
 
-ANALYSIS_SRC := analysis/analyze.c analysis/csv.c analysis/engine.c \
+ANALYSIS_SRC := analysis/analyze.c analysis/csv.c analysis/engine.c analysis/plot.c \
 	analysis/fmt.c analysis/merge.c analysis/profile.c analysis/report.c \
 	analysis/timeline.c
 ANALYSIS_HDR := $(wildcard analysis/*.h)
@@ -40,7 +40,8 @@ $(BUILD)/fuzz_analysis: tests/analysis/fuzz_csv.c $(ANALYSIS_DEPS)
 	$(FUZZ_CC) -O1 -g $(ANALYSIS_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $(ANALYSIS_SRC) sampler/leaves.c $(LEAF_SRC) $<
 
-test-analysis: $(BUILD)/test_analysis $(BUILD)/fuzz_analysis $(BUILD)/gen_profile
+# plots/plot.sh draws with build/exitprof
+test-analysis: $(BUILD)/test_analysis $(BUILD)/fuzz_analysis $(BUILD)/gen_profile $(BUILD)/exitprof
 	tests/analysis/run.sh $(BUILD)
 
 fuzz: $(BUILD)/fuzz_analysis
@@ -49,6 +50,6 @@ fuzz: $(BUILD)/fuzz_analysis
 bench: $(BUILD)/exitprof $(BUILD)/gen_profile $(BUILD)/bench_run
 	tests/analysis/bench.sh $(BUILD)
 
-plots:
+plots: $(BUILD)/exitprof
 	@test -n "$(RESULTS)" || { echo "usage: make plots RESULTS=dir (a directory exitprof analyze wrote)"; exit 2; }
-	plots/plot.sh $(RESULTS)
+	$(BUILD)/exitprof plot --scripts plots $(RESULTS)

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * exitprof analyze [-o OUTDIR] [--accept-truncated] PROFILE_DIR
+ * exitprof analyze [-n] [-o OUTDIR] [-t] PROFILE_DIR
  *
  * Reads PROFILE_DIR/samples.csv, host-samples.csv and milestones.csv (any
  * of the first two may be missing, not both), writes the data files,
- * plotvars.gp and summary.md into OUTDIR and prints a perf-kvm-stat-like
- * table.  Every output goes to a hidden temporary name first and is
+ * plotvars.gp and summary.md into OUTDIR (not with -n) and prints the
+ * boot's total, the phases and a perf-kvm-stat-like table.  Every output goes to a hidden temporary name first and is
  * renamed only when all of them are complete, so bad input or a full disk
  * leaves no partial results behind.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE	/* getopt_long */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -27,7 +28,7 @@
 #include "report.h"
 
 static const char usage[] =
-	"usage: exitprof analyze [-o OUTDIR] [--accept-truncated] PROFILE_DIR\n"
+	"usage: exitprof analyze [-n] [-o OUTDIR] [-t] PROFILE_DIR\n"
 	"\n"
 	"Analyse a boot profile (sampler/FORMAT.md): PROFILE_DIR/samples.csv (the guest,\n"
 	"`exitprof sample`), PROFILE_DIR/host-samples.csv (the host, `exitprof record`),\n"
@@ -40,11 +41,13 @@ static const char usage[] =
 	"sampler's own CPUID exits taken out, figures per boot phase, most and least\n"
 	"frequent reasons, cycles share and average cycles per exit.\n"
 	"\n"
+	"Prints to stdout the boot's total (exits from VM creation, or the kernel's\n"
+	"start in a guest-only profile, to boot finished), a table of the boot\n"
+	"phases and one of the reasons seen over the whole profile; notes to stderr.\n"
 	"Writes to OUTDIR (default PROFILE_DIR): summary.md, intervals.dat,\n"
 	"timeline.dat, heatmap.dat, timeline_boot.dat, heatmap_boot.dat, phases.dat,\n"
-	"phase_reasons.dat, reasons.dat, cycles.dat and plotvars.gp;\n"
-	"`make plots RESULTS=OUTDIR` draws the charts.\n"
-	"Prints a table of the reasons seen to stdout, notes to stderr.\n"
+	"phase_reasons.dat, reasons.dat, cycles.dat and plotvars.gp, for\n"
+	"`exitprof plot OUTDIR`, which draws the charts.\n"
 	"\n"
 	"Phases: before-sampler (kernel..first sample; guest-only), firmware (VM\n"
 	"created..kernel; with a host series), kernel (..initrd), initrd, early-userspace\n"
@@ -52,14 +55,16 @@ static const char usage[] =
 	"multi-user-finished, after-boot (finished..last sample). A milestone between\n"
 	"two samples splits that interval's exits in proportion to time.\n"
 	"\n"
+	"  -n, --no-files          print the tables only; write no file\n"
 	"  -o, --output OUTDIR     where the results go (created if missing)\n"
 	"  -t, --accept-truncated  a truncated last line (the guest lost power) ends\n"
 	"                          the data with a note instead of being an error\n"
 	"  -h, --help              this text\n"
 	"\n"
 	"Exit status: 0 ok, 1 bad input (the message names file:line: column),\n"
-	"2 usage, 3 the results could not be written, 4 the results are written but the\n"
-	"host and guest series disagree beyond FORMAT.md's bound (warnings name where).\n";
+	"2 usage error, 3 the results could not be written, 4 the results are written\n"
+	"but the host and guest series disagree beyond FORMAT.md's bound (warnings\n"
+	"name where).\n";
 
 enum { OUT_SUMMARY, OUT_INTERVALS, OUT_TIMELINE, OUT_HEATMAP,
        OUT_TIMELINE_BOOT, OUT_HEATMAP_BOOT, OUT_PHASES, OUT_PHASE_REASONS,
@@ -155,44 +160,52 @@ static int out_commit(struct outputs *o)
 struct args {
 	const char *profile, *outdir;
 	bool accept_truncated;
+	bool no_files;
 };
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	int i;
+	static const struct option longopts[] = {
+		{ "no-files", no_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "accept-truncated", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
 
 	memset(a, 0, sizeof(*a));
-	for (i = 1; i < argc; i++) {
-		const char *s = argv[i];
-
-		if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+	argv[0] = (char *)"exitprof analyze";	/* getopt's messages */
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "no:th", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			a->no_files = true;
+			break;
+		case 'o':
+			if (!*optarg)
+				return ep_usage_error("analyze", "--output '': empty");
+			a->outdir = optarg;
+			break;
+		case 't':
+			a->accept_truncated = true;
+			break;
+		case 'h':
 			fputs(usage, stdout);
 			return 0;
-		} else if (!strcmp(s, "-o") || !strcmp(s, "--output")) {
-			if (++i >= argc || !argv[i][0]) {
-				fprintf(stderr, "exitprof analyze: %s needs a directory\n%s",
-					s, usage);
-				return EPA_EXIT_USAGE;
-			}
-			a->outdir = argv[i];
-		} else if (!strcmp(s, "-t") || !strcmp(s, "--accept-truncated")) {
-			a->accept_truncated = true;
-		} else if (s[0] == '-' && s[1]) {
-			fprintf(stderr, "exitprof analyze: unknown option '%s'\n%s",
-				s, usage);
+		default:	/* getopt_long said what */
+			fputs("try 'exitprof analyze --help'\n", stderr);
 			return EPA_EXIT_USAGE;
-		} else if (a->profile) {
-			fprintf(stderr, "exitprof analyze: one PROFILE_DIR only ('%s' and '%s')\n%s",
-				a->profile, s, usage);
-			return EPA_EXIT_USAGE;
-		} else {
-			a->profile = s;
 		}
 	}
-	if (!a->profile) {
-		fprintf(stderr, "exitprof analyze: no PROFILE_DIR\n%s", usage);
-		return EPA_EXIT_USAGE;
-	}
+	if (optind == argc)
+		return ep_usage_error("analyze", "no PROFILE_DIR");
+	if (argc - optind > 1)
+		return ep_usage_error("analyze", "one PROFILE_DIR only ('%s' and '%s')",
+				      argv[optind], argv[optind + 1]);
+	if (a->no_files && a->outdir)
+		return ep_usage_error("analyze", "--no-files writes nothing: no --output with it");
+	a->profile = argv[optind];
 	if (!a->outdir)
 		a->outdir = a->profile;
 	return -1;	/* go on */
@@ -481,6 +494,31 @@ static void print_merge(const struct epa_merge *m)
 			m->ndis - EPA_DISAGREE_SHOWN);
 }
 
+/* The output directory and the streamed series, before the rows. */
+static int open_outputs(struct outputs *o, struct epa_analysis *an,
+			const struct epa_samples *s, bool *created_dir)
+{
+	size_t k;
+
+	if (!mkdir(o->dir, 0777)) {
+		*created_dir = true;
+	} else if (errno != EEXIST) {
+		fprintf(stderr, "exitprof analyze: %s: cannot create: %s\n",
+			o->dir, strerror(errno));
+		return EPA_EXIT_OUTPUT;
+	}
+	errno = 0;
+	if (out_open(o, OUT_INTERVALS))
+		return out_fail(o, out_names[OUT_INTERVALS]);
+	an->intervals_out = o->f[OUT_INTERVALS];
+	fputs("# t_start_s t_end_s dt_s total_per_s cycles_per_s, then exits/s of:",
+	      an->intervals_out);
+	for (k = 0; k < s->nreasons; k++)
+		fprintf(an->intervals_out, " %s", epa_name(an, k));
+	fputc('\n', an->intervals_out);
+	return 0;
+}
+
 static int analyze(const struct args *args)
 {
 	char spath[PATH_MAX], mpath[PATH_MAX], hpath[PATH_MAX], err[EPA_ERR_LEN];
@@ -562,25 +600,11 @@ static int analyze(const struct args *args)
 	if (host)
 		an.merge = &mg;
 
-	if (!mkdir(o.dir, 0777)) {
-		created_dir = true;
-	} else if (errno != EEXIST) {
-		fprintf(stderr, "exitprof analyze: %s: cannot create: %s\n",
-			o.dir, strerror(errno));
-		status = EPA_EXIT_OUTPUT;
-		goto out;
+	if (!args->no_files) {
+		status = open_outputs(&o, &an, &s, &created_dir);
+		if (status)
+			goto out;
 	}
-	errno = 0;
-	if (out_open(&o, OUT_INTERVALS)) {
-		status = out_fail(&o, out_names[OUT_INTERVALS]);
-		goto out;
-	}
-	an.intervals_out = o.f[OUT_INTERVALS];
-	fputs("# t_start_s t_end_s dt_s total_per_s cycles_per_s, then exits/s of:",
-	      an.intervals_out);
-	for (size_t k = 0; k < s.nreasons; k++)
-		fprintf(an.intervals_out, " %s", epa_name(&an, k));
-	fputc('\n', an.intervals_out);
 
 	while ((r = epa_samples_next(&s, err)) > 0) {
 		if (host) {
@@ -617,9 +641,11 @@ static int analyze(const struct args *args)
 		epa_merge_check(&mg);
 	epa_analysis_finish(&an);
 
-	status = write_results(&an, &o, args->profile);
-	if (status)
-		goto out;
+	if (!args->no_files) {
+		status = write_results(&an, &o, args->profile);
+		if (status)
+			goto out;
+	}
 	table = open_memstream(&table_buf, &table_len);
 	if (!table || epa_write_table(&an, table, args->profile) ||
 	    fclose(table)) {
@@ -628,7 +654,7 @@ static int analyze(const struct args *args)
 		out_discard(&o);
 		goto out;
 	}
-	if (out_commit(&o)) {
+	if (!args->no_files && out_commit(&o)) {
 		status = EPA_EXIT_OUTPUT;
 		goto out;
 	}

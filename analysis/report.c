@@ -101,6 +101,53 @@ static double window_s(const struct epa_analysis *a)
 	return epa_s(a->t_last - a->t_start);
 }
 
+/*
+ * The boot: from where the totals begin (the VM's creation, or the kernel's
+ * start in a guest-only profile) to "finished", when the profile reaches
+ * it.  Its figures are the whole profile's less the after-boot phase's.
+ */
+static bool boot_known(const struct epa_analysis *a)
+{
+	const struct epa_phase *after = &a->ph[EPA_PH_AFTER];
+
+	return a->have_ms && a->ms.have[EPA_MS_FINISHED] && after->formed &&
+	       a->ms_at[EPA_MS_FINISHED] >= a->t_start &&
+	       a->ms_at[EPA_MS_FINISHED] <= a->t_last;
+}
+
+static double boot_exits(const struct epa_analysis *a, size_t r)
+{
+	double e = (double)a->exits[r] - a->ph[EPA_PH_AFTER].exits[r];
+
+	return e > 0 ? e : 0;
+}
+
+static double boot_cycles(const struct epa_analysis *a, size_t r)
+{
+	double c = (double)a->cycles[r] - a->ph[EPA_PH_AFTER].cycles[r];
+
+	return c > 0 ? c : 0;
+}
+
+static uint64_t boot_ns(const struct epa_analysis *a)
+{
+	return a->ms_at[EPA_MS_FINISHED] - a->t_start;
+}
+
+/* Why there is no boot total, in words. */
+static const char *boot_unknown_why(const struct epa_analysis *a)
+{
+	if (a->ms_unplaced)
+		return "a host-only profile cannot place the guest's milestones";
+	if (!a->have_ms)
+		return "no milestones.csv";
+	if (!a->ms.have[EPA_MS_FINISHED])
+		return "no finished milestone (systemd did not report the boot finished)";
+	if (a->ms_at[EPA_MS_FINISHED] > a->t_last)
+		return "the profile ends before the boot finished";
+	return "the boot finished before the first sample";
+}
+
 int epa_write_reasons(const struct epa_analysis *a, FILE *f)
 {
 	const double ex = (double)sum_u64(a->exits, a->nr);
@@ -356,6 +403,9 @@ int epa_write_plotvars(const struct epa_analysis *a, FILE *f,
 		a->boot_view, a->boot_view ? epa_s(a->boot_end) : epa_s(a->t_last),
 		a->boot_view ? a->boot.used : a->bins.used,
 		epa_s(a->boot_view ? a->boot.width : a->bins.width));
+	/* the end of the boot on the axis, for the charts' "finished" line */
+	fprintf(f, "ep_finished = %.6f\n", a->have_ms && a->ms.have[EPA_MS_FINISHED] ?
+		epa_s(a->ms_at[EPA_MS_FINISHED]) : -1.0);
 	fprintf(f, "ep_ntop = %zu\narray ep_top[%zu]", a->ntop,
 		a->ntop ? a->ntop : 1);
 	for (i = 0; i < (a->ntop ? a->ntop : 1); i++)
@@ -386,6 +436,14 @@ int epa_write_plotvars(const struct epa_analysis *a, FILE *f,
 			fprintf(f, "%s%.6f", n++ ? ", " : " = [",
 				epa_s(a->ph[p].cov_end));
 	fputs(n ? "]\n" : " = [0]\n", f);
+	/* the nominal length: more than end - start where not all sampled */
+	fprintf(f, "array ep_phase_len[%d]", n ? n : 1);
+	n = 0;
+	for (p = 0; p < EPA_NPH; p++)
+		if (has_data(&a->ph[p]))
+			fprintf(f, "%s%.6f", n++ ? ", " : " = [",
+				epa_s(a->ph[p].end_ns - a->ph[p].start_ns));
+	fputs(n ? "]\n" : " = [0]\n", f);
 	fprintf(f, "array ep_phase_rate[%d]", n ? n : 1);
 	n = 0;
 	for (p = 0; p < EPA_NPH; p++)
@@ -402,6 +460,106 @@ int epa_write_plotvars(const struct epa_analysis *a, FILE *f,
 			a->nseen - 1 - i);
 	fputs(")'\n", f);
 	return done(f);
+}
+
+/* Exits for people: whole when whole, one decimal below 10 (0.4, not 0). */
+static void put_exits(FILE *f, double v)
+{
+	if (v == (double)(uint64_t)v || v >= 10)
+		fprintf(f, "%.0f", v);
+	else
+		fprintf(f, "%.1f", v);
+}
+
+/* The k most (least) frequent of v by idx; md: names as `code`. */
+static void md_top(const struct epa_analysis *a, FILE *f, const double *v,
+		   size_t *idx, bool least, size_t k, bool md)
+{
+	size_t i, n = 0, seen = 0;
+
+	for (i = 0; i < a->nr; i++)
+		seen += v[idx[i]] > 0;
+	for (i = 0; i < seen && n < k; i++) {
+		size_t r = idx[least ? seen - 1 - i : i];
+
+		fprintf(f, md ? "%s`%s` " : "%s%s ", n++ ? ", " : "",
+			epa_name(a, r));
+		put_exits(f, v[r]);
+	}
+	if (!n)
+		fputs("none", f);
+}
+
+/* A length for people: 1.1 ms, 239 ms, 2.361 s. */
+static void put_len(FILE *f, int width, uint64_t ns)
+{
+	char b[32];
+
+	if (ns < 10000000)
+		snprintf(b, sizeof(b), "%.1f ms", (double)ns / 1e6);
+	else if (ns < 1000000000)
+		snprintf(b, sizeof(b), "%.0f ms", (double)ns / 1e6);
+	else
+		snprintf(b, sizeof(b), "%.3f s", epa_s(ns));
+	fprintf(f, "%*s", width, b);
+}
+
+static void table_boot(const struct epa_analysis *a, FILE *f)
+{
+	double e = 0;
+	size_t r;
+
+	if (!boot_known(a)) {
+		fprintf(f, "Boot: no total: %s.\n\n", boot_unknown_why(a));
+		return;
+	}
+	for (r = 0; r < a->nr; r++)
+		e += boot_exits(a, r);
+	fprintf(f, "Boot: %.0f exits from %s to boot finished, %.3f s (%.1f exits/s)\n\n",
+		e, from_words(a), epa_s(boot_ns(a)), rate(e, boot_ns(a)));
+}
+
+static void table_phases(const struct epa_analysis *a, FILE *f)
+{
+	const double all = (double)sum_u64(a->exits, a->nr);
+	size_t *idx = malloc((a->nr + 1) * sizeof(*idx));
+	int p;
+
+	if (!idx)
+		return;
+	fprintf(f, "Boot phases, from..to in %s:\n\n", axis_words(a));
+	fprintf(f, "%-20s %17s %9s %10s %7s %10s  %s\n", "phase", "from..to",
+		"length", "exits", "exits%", "exits/s", "most frequent");
+	for (p = 0; p < EPA_NPH; p++) {
+		const struct epa_phase *ph = &a->ph[p];
+		double e = phase_exits(a, ph);
+		char span[40];
+
+		if ((p == EPA_PH_UNATTRIBUTED && !ph->formed) || ph->hidden)
+			continue;
+		if (!has_data(ph)) {
+			fprintf(f, "%-20s %s: %s\n", ph->id,
+				ph->formed ? "no samples" : "not formed",
+				ph->why[0] ? ph->why : "no data");
+			continue;
+		}
+		snprintf(span, sizeof(span), "%.3f..%.3f", epa_s(ph->start_ns),
+			 epa_s(ph->end_ns));
+		fprintf(f, "%-20s %17s ", ph->id, span);
+		put_len(f, 9, ph->end_ns - ph->start_ns);
+		fprintf(f, " %10.0f %6.2f%% ", e, pct(e, all));
+		if (isnan(rate(e, ph->cov_ns)))
+			fprintf(f, "%10s  ", "-");
+		else
+			fprintf(f, "%10.1f  ", rate(e, ph->cov_ns));
+		rank_by(ph->exits, a->nr, idx);
+		md_top(a, f, ph->exits, idx, false, 3, false);
+		if (ph->cov_ns && ph->cov_ns < ph->end_ns - ph->start_ns)
+			fprintf(f, " (%s)", ph->why);
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+	free(idx);
 }
 
 int epa_write_table(const struct epa_analysis *a, FILE *f, const char *label)
@@ -425,6 +583,10 @@ int epa_write_table(const struct epa_analysis *a, FILE *f, const char *label)
 			a->merge->ndis ? "they DISAGREE beyond FORMAT.md's bound (summary.md)" :
 					 "they agree within FORMAT.md's bound");
 	fputc('\n', f);
+	table_boot(a, f);
+	table_phases(a, f);
+	fprintf(f, "Exit reasons, whole profile (%.3f..%.3f s):\n\n",
+		epa_s(a->t_start), epa_s(a->t_last));
 	fprintf(f, "%24s %5s %12s %8s %8s %12s %12s\n\n", "VM-EXIT", "code",
 		"Exits", "Exits%", "Time%", "Avg cycles", "Exits/s");
 	for (i = 0; i < a->nseen; i++) {
@@ -444,32 +606,6 @@ int epa_write_table(const struct epa_analysis *a, FILE *f, const char *label)
 		"), total cycles: %" PRIu64 ", reasons seen: %zu of %zu\n",
 		ex, a->total_exits, cy, a->nseen, a->nr);
 	return done(f);
-}
-
-/* Exits for people: whole when whole, one decimal below 10 (0.4, not 0). */
-static void put_exits(FILE *f, double v)
-{
-	if (v == (double)(uint64_t)v || v >= 10)
-		fprintf(f, "%.0f", v);
-	else
-		fprintf(f, "%.1f", v);
-}
-
-static void md_top(const struct epa_analysis *a, FILE *f, const double *v,
-		   size_t *idx, bool least, size_t k)
-{
-	size_t i, n = 0, seen = 0;
-
-	for (i = 0; i < a->nr; i++)
-		seen += v[idx[i]] > 0;
-	for (i = 0; i < seen && n < k; i++) {
-		size_t r = idx[least ? seen - 1 - i : i];
-
-		fprintf(f, "%s`%s` ", n++ ? ", " : "", epa_name(a, r));
-		put_exits(f, v[r]);
-	}
-	if (!n)
-		fputs("none", f);
 }
 
 static void md_method(const struct epa_analysis *a, FILE *f)
@@ -611,6 +747,44 @@ static void md_matrix(const struct epa_analysis *a, FILE *f, const char *what,
 	fputc('\n', f);
 }
 
+/* The reasons of the boot alone: the whole profile's less after-boot. */
+static void md_boot_reasons(const struct epa_analysis *a, FILE *f, size_t *idx)
+{
+	double *v = malloc((a->nr + 1) * sizeof(*v)), be = 0, bc = 0;
+	const uint64_t ns = boot_ns(a);
+	size_t i, seen = 0;
+
+	if (!v)
+		return;
+	for (i = 0; i < a->nr; i++) {
+		v[i] = boot_exits(a, i);
+		be += v[i];
+		bc += boot_cycles(a, i);
+	}
+	rank_by(v, a->nr, idx);
+	fprintf(f, "## Exit reasons, the boot (%s to boot finished, %.3f s)\n\n"
+		"| reason | code | exits | exits %% | exits/s | cycles | time %% (cycles) | avg cycles/exit |\n"
+		"|---|---:|---:|---:|---:|---:|---:|---:|\n",
+		from_words(a), epa_s(ns));
+	for (i = 0; i < a->nr && v[idx[i]] > 0; i++) {
+		size_t r = idx[i];
+		double c = boot_cycles(a, r);
+
+		fprintf(f, "| `%s` | %" PRIu32 " | ", epa_name(a, r), a->s->codes[r]);
+		put_exits(f, v[r]);
+		fprintf(f, " | %.2f | ", pct(v[r], be));
+		put_rate(f, rate(v[r], ns));
+		fprintf(f, " | %.0f | %.2f | %.1f |\n", c, pct(c, bc), c / v[r]);
+		seen++;
+	}
+	fprintf(f, "\nDuring the boot: %zu reasons seen. Most frequent: ", seen);
+	md_top(a, f, v, idx, false, 5, true);
+	fputs(".  \nLeast frequent (of those seen): ", f);
+	md_top(a, f, v, idx, true, 5, true);
+	fputs(".\n\n", f);
+	free(v);
+}
+
 int epa_write_summary(const struct epa_analysis *a, FILE *f,
 		      const char *label)
 {
@@ -641,8 +815,22 @@ int epa_write_summary(const struct epa_analysis *a, FILE *f,
 		"  reasons, and a sweep reads it before the reasons).\n",
 		from_words(a), epa_s(a->t_start), epa_s(a->t_last), ex,
 		win ? (double)ex / epa_s(win) : 0.0, cy, a->total_exits);
-	fprintf(f, "- The sampler's own CPUID exits taken out: %" PRIu64 ".\n\n",
+	fprintf(f, "- The sampler's own CPUID exits taken out: %" PRIu64 ".\n",
 		a->self_subtracted);
+	if (boot_known(a)) {
+		double be = 0, bc = 0;
+
+		for (i = 0; i < a->nr; i++) {
+			be += boot_exits(a, i);
+			bc += boot_cycles(a, i);
+		}
+		fprintf(f, "- **The boot**, from %s to boot finished, %.3f..%.3f s (%.3f s): **%.0f exits** (%.1f/s), %.0f cycles handling them.\n\n",
+			from_words(a), epa_s(a->t_start),
+			epa_s(a->ms_at[EPA_MS_FINISHED]), epa_s(boot_ns(a)), be,
+			rate(be, boot_ns(a)), bc);
+	} else {
+		fprintf(f, "- The boot: no total: %s.\n\n", boot_unknown_why(a));
+	}
 
 	if (a->merge)
 		md_merge(a, f);
@@ -674,11 +862,13 @@ int epa_write_summary(const struct epa_analysis *a, FILE *f,
 			epa_s(ph->end_ns), epa_s(ph->cov_ns), e);
 		put_rate(f, rate(e, ph->cov_ns));
 		fprintf(f, " | %.0f | ", sum_d(ph->cycles, a->nr));
-		md_top(a, f, ph->exits, idx, false, 3);
+		md_top(a, f, ph->exits, idx, false, 3, true);
 		fprintf(f, " | %s |\n", ph->why);
 	}
 	fputc('\n', f);
 
+	if (boot_known(a))
+		md_boot_reasons(a, f, idx);
 	fputs("## Exit reasons, whole profile\n\n"
 	      "| reason | code | exits | exits % | exits/s | cycles | time % (cycles) | avg cycles/exit |\n"
 	      "|---|---:|---:|---:|---:|---:|---:|---:|\n", f);
@@ -705,9 +895,9 @@ int epa_write_summary(const struct epa_analysis *a, FILE *f,
 		for (i = 0; i < a->nr; i++)
 			v[i] = (double)a->exits[i];
 		fputs("\nMost frequent: ", f);
-		md_top(a, f, v, a->rank, false, 5);
+		md_top(a, f, v, a->rank, false, 5, true);
 		fputs(".  \nLeast frequent (of those seen): ", f);
-		md_top(a, f, v, a->rank, true, 5);
+		md_top(a, f, v, a->rank, true, 5, true);
 		fputs(".\n\n", f);
 		free(v);
 	}
@@ -729,9 +919,9 @@ int epa_write_summary(const struct epa_analysis *a, FILE *f,
 			continue;
 		rank_by(ph->exits, a->nr, idx);
 		fprintf(f, "- **%s**: most ", ph->id);
-		md_top(a, f, ph->exits, idx, false, 3);
+		md_top(a, f, ph->exits, idx, false, 3, true);
 		fputs("; least ", f);
-		md_top(a, f, ph->exits, idx, true, 3);
+		md_top(a, f, ph->exits, idx, true, 3, true);
 		fputs("\n", f);
 	}
 	fputc('\n', f);
@@ -750,7 +940,7 @@ int epa_write_summary(const struct epa_analysis *a, FILE *f,
 	      "  longer; otherwise only a comment.\n"
 	      "- `phases.dat`, `phase_reasons.dat` — per phase, and per phase and reason.\n"
 	      "- `reasons.dat` — per reason over the whole profile; `cycles.dat` — cycles share.\n"
-	      "- `plotvars.gp` — names and phase spans for `plots/*.gp` (`make plots RESULTS=dir`).\n",
+	      "- `plotvars.gp` — names and phase spans for the chart scripts (`exitprof plot DIR`).\n",
 	      f);
 	free(idx);
 	return done(f);

@@ -1,15 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * exitprof: the guest side of the exitprof VM-exit profiler.
- *
- *   exitprof query [N|--all]   read the exit statistics of this VM
- *   exitprof sample [OPTIONS]  the boot-timeline sampler (sample.c)
- *   exitprof record [OPTIONS]  the host side: one VM's exit_stats (record.c)
- *
- * Exit status: 0 ok, 1 reason N is not defined by the vendor's manual,
- * 2 usage error, 3 the exitprof leaves are absent (not a patched KVM guest).
+ * exitprof: the one program of the exitprof VM-exit profiler.  main() picks
+ * the subcommand from a table; each parses its own options (getopt_long)
+ * and answers -h/--help.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,31 +15,62 @@
 #include "record.h"
 #include "sample.h"
 #include "../analysis/analyze.h"
+#include "../analysis/plot.h"
 
 #define EXIT_UNDEFINED_REASON	1
-#define EXIT_USAGE		2
 #define EXIT_NO_LEAVES		3
 
 static const char usage[] =
-	"usage: exitprof query            total exits and cycles of this VM\n"
-	"       exitprof query N          exits and cycles for exit reason N\n"
-	"       exitprof query --all      every defined exit reason\n"
-	"       exitprof sample [OPTIONS]   the boot-timeline sampler (--help)\n"
-	"       exitprof record (-p PID | --vm-dir DIR | --next) [-o FILE] [OPTIONS]\n"
-	"                                   on the KVM host, as root: one VM's counters (--help)\n"
-	"       exitprof analyze [-o OUTDIR] PROFILE_DIR   rates, phases, charts (--help)\n"
-	"       exitprof --help | --version\n"
+	"usage: exitprof query [N | --all]\n"
+	"       exitprof sample [OPTIONS]\n"
+	"       exitprof record (-p PID | --vm-dir DIR | --next) [OPTIONS]\n"
+	"       exitprof analyze [-n] [-o OUTDIR] [-t] PROFILE_DIR\n"
+	"       exitprof plot [-s SCRIPTS_DIR] RESULTS_DIR\n"
+	"       exitprof help [COMMAND]\n"
+	"       exitprof --version\n"
 	"\n"
-	"Reads the exitprof CPUID leaves 0x4FFFFFFB-0x4FFFFFFF of a patched KVM.\n"
-	"Cycles are TSC cycles KVM spent handling exits (from VM-exit to the end of\n"
-	"in-kernel handling). Counts are the low 32 bits and wrap.\n"
-	"N is decimal or 0x-prefixed hex, any 32-bit value.\n"
-	"exitprof record runs on the host instead and reads a VM's debugfs file\n"
-	"exit_stats, the same counters, into the samples format of exitprof sample.\n"
+	"A VM-exit profiler for KVM: a patched KVM counts every VM exit per exit\n"
+	"reason, with the cycles spent handling it, and answers the CPUID leaves\n"
+	"0x4FFFFFFB-0x4FFFFFFF (in the guest) and a debugfs file exit_stats (on the\n"
+	"host) with those counters.\n"
 	"\n"
-	"Exit status: 0 ok, 1 reason N not defined by the vendor's manual,\n"
-	"2 usage error, 3 exitprof leaves absent (not a guest of a patched KVM);\n"
-	"exitprof record's are in its --help.\n";
+	"  query    in a guest: this VM's exits and cycles, in all or for one reason\n"
+	"  sample   in a guest: the boot-timeline sampler (exitprof-sampler.service)\n"
+	"  record   on the KVM host, as root: one VM's counters from its creation\n"
+	"  analyze  a profile directory: exits per reason and boot phase, the boot's\n"
+	"           total, summary.md and the charts' data\n"
+	"  plot     draw an analysed profile's charts (PNG and SVG) with gnuplot\n"
+	"  help     this text, or COMMAND's (the same as exitprof COMMAND --help)\n"
+	"\n"
+	"Exit status: 0 success, 2 usage error; further, by command:\n"
+	"  query    1 reason N is not defined by the vendor's manual,\n"
+	"           3 the exitprof leaves are absent (not a guest of a patched KVM)\n"
+	"  sample   1 write error (0 also when the leaves are absent: nothing to do)\n"
+	"  record   1 read or write error, 3 no VM to record (no debugfs, no such VM,\n"
+	"           not root)\n"
+	"  analyze  1 bad input (the message names file:line: column), 3 the results\n"
+	"           could not be written, 4 written, but host and guest series disagree\n"
+	"  plot     1 a chart failed, or RESULTS_DIR is not analysed, 3 gnuplot or the\n"
+	"           chart scripts not found\n";
+
+static const char query_usage[] =
+	"usage: exitprof query [N | -a | --all]\n"
+	"\n"
+	"Read this VM's exit statistics from the exitprof CPUID leaves of a patched\n"
+	"KVM (any privilege level; each read is itself a CPUID exit, and counted).\n"
+	"Counts are the low 32 bits and wrap; cycles are TSC cycles KVM spent\n"
+	"handling exits, from the VM exit to the end of its in-kernel handling.\n"
+	"\n"
+	"  (none)     total exits and cycles of this VM\n"
+	"  N          exits and cycles of exit reason N (decimal or 0x hex, any\n"
+	"             32-bit value; the vendor's manual defines which exist)\n"
+	"  -a, --all  every defined exit reason: exits, cycles, and whether it\n"
+	"             has exited (\"enabled\") or not (\"zero\")\n"
+	"  -h, --help this text\n"
+	"\n"
+	"Exit status: 0 ok, 1 reason N is not defined by the vendor's manual,\n"
+	"2 usage error, 3 the exitprof leaves are absent (not a guest of a patched\n"
+	"KVM with kvm.exit_stats=1).\n";
 
 static int probe(struct ep_info *info)
 {
@@ -153,36 +180,100 @@ static int parse_u32(const char *s, uint32_t *out)
 
 static int cmd_query(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
 	struct ep_info info;
 	uint32_t code = 0;
-	int r;
+	bool all = false;
+	int c, r;
 
-	if (argc > 2) {
-		fprintf(stderr, "exitprof query: too many arguments\n%s", usage);
-		return EXIT_USAGE;
+	argv[0] = (char *)"exitprof query";	/* getopt's messages */
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ah", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'h':
+			fputs(query_usage, stdout);
+			return 0;
+		default:	/* getopt_long said what */
+			fputs("try 'exitprof query --help'\n", stderr);
+			return EP_EXIT_USAGE;
+		}
 	}
-	if (argc == 2 && strcmp(argv[1], "--all") &&
-	    parse_u32(argv[1], &code)) {
-		fprintf(stderr,
-			"exitprof query: '%s' is not an exit reason number (0..4294967295)\n",
-			argv[1]);
-		return EXIT_USAGE;
-	}
+	if (argc - optind > 1 || (all && optind < argc))
+		return ep_usage_error("query", "one of N or --all, not both or more ('%s')",
+				      argv[argc - 1]);
+	if (optind < argc && parse_u32(argv[optind], &code))
+		return ep_usage_error("query", "'%s' is not an exit reason number (0..4294967295)",
+				      argv[optind]);
 	r = probe(&info);
 	if (r)
 		return r;
-	if (argc == 1)
-		return query_totals();
-	if (!strcmp(argv[1], "--all"))
+	if (all)
 		return query_all(&info);
+	if (optind == argc)
+		return query_totals();
 	return query_reason(&info, code);
+}
+
+static int cmd_help(int argc, char **argv);
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "query", cmd_query },
+	{ "sample", exitprof_sample },
+	{ "record", exitprof_record },
+	{ "analyze", exitprof_analyze },
+	{ "plot", exitprof_plot },
+	{ "help", cmd_help },
+};
+
+static int find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(name, commands[i].name))
+			return (int)i;
+	return -1;
+}
+
+/* exitprof help [COMMAND]: COMMAND --help, which every command answers. */
+static int cmd_help(int argc, char **argv)
+{
+	char *args[3] = { NULL, (char *)"--help", NULL };
+	int i;
+
+	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "--help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc > 2)
+		return ep_usage_error("help", "one COMMAND only ('%s' and '%s')",
+				      argv[1], argv[2]);
+	i = find_command(argv[1]);
+	if (i < 0)
+		return ep_usage_error("help", "unknown command '%s'", argv[1]);
+	args[0] = argv[1];
+	return commands[i].fn(2, args);
 }
 
 int main(int argc, char **argv)
 {
+	int i;
+
 	if (argc < 2) {
-		fputs(usage, stderr);
-		return EXIT_USAGE;
+		fputs("exitprof: no command (query, sample, record, analyze, plot, help)\n"
+		      "try 'exitprof --help'\n", stderr);
+		return EP_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(usage, stdout);
@@ -193,14 +284,11 @@ int main(int argc, char **argv)
 		       KVM_EXIT_STATS_VERSION);
 		return 0;
 	}
-	if (!strcmp(argv[1], "query"))
-		return cmd_query(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "sample"))
-		return exitprof_sample(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "record"))
-		return exitprof_record(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "analyze"))
-		return exitprof_analyze(argc - 1, argv + 1);
-	fprintf(stderr, "exitprof: unknown command '%s'\n%s", argv[1], usage);
-	return EXIT_USAGE;
+	i = find_command(argv[1]);
+	if (i < 0) {
+		fprintf(stderr, "exitprof: unknown %s '%s'\ntry 'exitprof --help'\n",
+			argv[1][0] == '-' ? "option" : "command", argv[1]);
+		return EP_EXIT_USAGE;
+	}
+	return commands[i].fn(argc - 1, argv + 1);
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,4 +96,16 @@ void ep_read_reason(uint32_t code, struct ep_reason *out)
 		out->state = EP_ZERO;
 	else
 		out->state = EP_ENABLED;
+}
+
+int ep_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "exitprof %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\ntry 'exitprof %s --help'\n", cmd);
+	return EP_EXIT_USAGE;
 }

@@ -47,6 +47,15 @@ uint64_t ep_total_cycles(void);
 void ep_read_reason(uint32_t code, struct ep_reason *r);
 
 const char *ep_taxonomy_name(uint32_t taxonomy);
+
+/* Exit status of every subcommand for a usage error. */
+#define EP_EXIT_USAGE	2
+/*
+ * A usage error of subcommand @cmd ("record"): one line naming the problem,
+ * then "try 'exitprof CMD --help'", on stderr.  Returns EP_EXIT_USAGE.
+ */
+int ep_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Name of a defined reason, NULL if the vendor's manual does not define it. */
 const char *ep_reason_name(uint32_t taxonomy, uint32_t code);
 #endif

@@ -824,19 +824,6 @@ static const char record_usage[] =
 	"2 usage error; 3 no VM to record: no kvm debugfs directory, no such VM,\n"
 	"no exit_stats, or permission denied (not root).\n";
 
-/* One line naming the problem, and the way to the help. */
-static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("exitprof record: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\ntry 'exitprof record --help'\n", stderr);
-	return EP_RECORD_USAGE;
-}
-
 int ep_record_main(int argc, char **argv, const struct ep_env *env)
 {
 	enum { OPT_VM_DIR = 256, OPT_NEXT, OPT_DURATION, OPT_DEBUGFS };
@@ -866,14 +853,14 @@ int ep_record_main(int argc, char **argv, const struct ep_env *env)
 		switch (c) {
 		case 'p':
 			if (ep_parse_num(optarg, 1, 4194304, &v, &why))
-				return usage_error("--pid '%s': %s (a process id, 1..4194304)",
+				return ep_usage_error("record", "--pid '%s': %s (a process id, 1..4194304)",
 						   optarg, why);
 			o.pid = (unsigned long)v;
 			chosen++;
 			break;
 		case OPT_VM_DIR:
 			if (!*optarg)
-				return usage_error("--vm-dir '': empty");
+				return ep_usage_error("record", "--vm-dir '': empty");
 			o.vm_dir = optarg;
 			chosen++;
 			break;
@@ -886,13 +873,13 @@ int ep_record_main(int argc, char **argv, const struct ep_env *env)
 			break;
 		case 'i':
 			if (ep_parse_num(optarg, 1, 3600000, &v, &why))
-				return usage_error("--interval '%s': %s (milliseconds, 1..3600000)",
+				return ep_usage_error("record", "--interval '%s': %s (milliseconds, 1..3600000)",
 						   optarg, why);
 			o.interval_ms = (unsigned int)v;
 			break;
 		case OPT_DURATION:
 			if (ep_parse_num(optarg, 1, 31536000, &v, &why))
-				return usage_error("--duration '%s': %s (seconds, 1..31536000)",
+				return ep_usage_error("record", "--duration '%s': %s (seconds, 1..31536000)",
 						   optarg, why);
 			o.duration_s = (unsigned long)v;
 			break;
@@ -908,9 +895,9 @@ int ep_record_main(int argc, char **argv, const struct ep_env *env)
 		}
 	}
 	if (optind != argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return ep_usage_error("record", "unexpected argument '%s'", argv[optind]);
 	if (chosen != 1)
-		return usage_error("choose the VM with one of --pid, --vm-dir or --next");
+		return ep_usage_error("record", "choose the VM with one of --pid, --vm-dir or --next");
 	return ep_record_run(&o, env);
 }
 

@@ -153,11 +153,11 @@ fi
 [ -z "$bad" ] || echo "$bad" | head -5
 result "$([ -z "$bad" ] && echo 0 || echo 1)" "host-only generated profile: exits as generated"
 
-# 3: the charts: all eight files, gnuplot exit 0
+# 3: the charts: every file, gnuplot exit 0
 charts() {	# charts PROFILE_DIR
 	local d=$1 f
 	"$B/test_analysis" --analyze "$d" >/dev/null 2>&1 || return 1
-	"$top/plots/plot.sh" "$d" >"$d/plot.log" 2>&1 || { cat "$d/plot.log"; return 1; }
+	"$B/exitprof" plot "$d" >"$d/plot.log" 2>&1 || { cat "$d/plot.log"; return 1; }
 	local want="timeline phases heatmap cycles"
 	# a profile that goes on long after the boot also gets whole-profile views
 	grep -q '^ep_boot_view = 1' "$d/plotvars.gp" && want="$want timeline_all heatmap_all"

@@ -433,6 +433,27 @@ static void test_split(void)
 	      "stderr: %s", r.err);
 	run_free(&r);
 	end("phase boundaries between samples split intervals by time");
+
+	/*
+	 * The boot, kernel (0) to finished (4.2 s): before-sampler 0, then
+	 * 1..4.2 s at 1100/s = 3520 exits (838.1/s).  -n: the same on
+	 * stdout, and no file written.
+	 */
+	begin();
+	d = fixture("split", "split-no-files");
+	r = analyze("-n", d, NULL);
+	CHECK(r.status == 0, "status %d: %s", r.status, r.err);
+	CHECK(strstr(r.out, "\nBoot: 3520 exits from VM start (kernel) to boot finished, 4.200 s (838.1 exits/s)\n"),
+	      "table: %s", r.out);
+	CHECK(strstr(r.out, "\nbasic-multi-user          1.500..3.750   2.250 s       2475  56.25%     1100.0  HLT 2250, EPT_VIOLATION 225\n"),
+	      "phases: %s", r.out);
+	CHECK(strstr(r.out, "\ninitrd               not formed: no initrd milestone\n"),
+	      "phases: %s", r.out);
+	CHECK(strstr(r.out, "\nearly-userspace           0.500..1.250    750 ms        275   6.25%     1100.0  HLT 250, EPT_VIOLATION 25 (sampled from 1.000 s (the first sample); began at 0.500 s)\n"),
+	      "phases: %s", r.out);
+	check_only_inputs(d);
+	run_free(&r);
+	end("the boot's total and the phases on stdout; -n writes no file");
 }
 
 /*
@@ -854,6 +875,11 @@ static void test_merged(void)
 	CHECK(isnan(PHASE(d, "before-sampler", 5)), "before-sampler shown");
 	CHECK(strstr(r.out, "VM creation to the last sample, 0.000..5.100 s, 11 host samples; 42 of the sampler's own CPUID exits taken out\n"),
 	      "table: %s", r.out);
+	/* to finished at 4.2995 s: HLT at 1000/s, the CPUIDs all after it */
+	CHECK(strstr(r.out, "\nBoot: 4300 exits from VM creation to boot finished, 4.300 s (1000.0 exits/s)\n"),
+	      "table: %s", r.out);
+	CHECK(strstr(r.out, "\nfirmware                  0.000..0.799    800 ms        800  15.65%     1000.0  HLT 800\n"),
+	      "phases: %s", r.out);
 	sum = read_file(d, "summary.md");
 	CHECK(sum && strstr(sum, "- **Alignment**: guest CLOCK_MONOTONIC + 100.799500 s = host CLOCK_MONOTONIC"),
 	      "summary: alignment");
@@ -936,6 +962,8 @@ static void test_merged(void)
 	CHECK(strstr(r.err, "note: milestones.csv not used: without a guest series its clock cannot be placed on the host's"),
 	      "stderr: %s", r.err);
 	CHECK(!strstr(r.err, "alignment"), "stderr: %s", r.err);
+	CHECK(strstr(r.out, "\nBoot: no total: a host-only profile cannot place the guest's milestones.\n"),
+	      "table: %s", r.out);
 	run_free(&r);
 	end("host-only profile");
 
@@ -977,6 +1005,10 @@ static void test_merged_bad(void)
 		  "samples.csv",
 		  "samples.csv:2: scope=host sums every VM: it cannot be merged with the host's per-VM series" },
 		{ "guest series of another VM", NULL, NULL, "samples.csv", NULL },
+		{ "host series: a count delta too large to be a wrap",
+		  "100600000000,600,6000,0,0,0,0,0,600,", "100600000000,600,6000,0,0,0,0,0,99,",
+		  "host-samples.csv",
+		  "host-samples.csv:5: column 9 (n12): 99 after the previous row's 100 (line 4) is a delta of 4294967295 (mod 2^32), more than 2^31 in one interval: too large to be a wrap" },
 	};
 	char name[64], path[PATH_MAX], want[1024];
 	size_t i;
@@ -1112,16 +1144,26 @@ static void test_usage(void)
 	      r.status, r.err);
 	run_free(&r);
 	r = analyze("--bogus", "x", NULL);
-	CHECK(r.status == 2 && strstr(r.err, "unknown option '--bogus'"),
+	CHECK(r.status == 2 && !strcmp(r.err, "exitprof analyze: unrecognized option '--bogus'\n"
+				       "try 'exitprof analyze --help'\n"),
 	      "bogus: %d %s", r.status, r.err);
 	run_free(&r);
 	r = analyze("a", "b", NULL);
-	CHECK(r.status == 2 && strstr(r.err, "one PROFILE_DIR only"), "two: %d",
-	      r.status);
+	CHECK(r.status == 2 && !strcmp(r.err, "exitprof analyze: one PROFILE_DIR only ('a' and 'b')\n"
+				       "try 'exitprof analyze --help'\n"),
+	      "two: %d %s", r.status, r.err);
 	run_free(&r);
 	r = analyze("-o", NULL);
-	CHECK(r.status == 2 && strstr(r.err, "-o needs a directory"), "-o: %d",
-	      r.status);
+	CHECK(r.status == 2 && strstr(r.err, "option requires an argument -- 'o'\ntry 'exitprof analyze --help'\n"),
+	      "-o: %d %s", r.status, r.err);
+	run_free(&r);
+	r = analyze("-n", "-o", "x", "y", NULL);
+	CHECK(r.status == 2 && strstr(r.err, "--no-files writes nothing"),
+	      "-n -o: %d %s", r.status, r.err);
+	run_free(&r);
+	r = analyze("--", "-n", NULL);	/* a directory named -n */
+	CHECK(r.status == 1 && strstr(r.err, "-n/samples.csv: cannot open"),
+	      "--: %d %s", r.status, r.err);
 	run_free(&r);
 	r = analyze("--help", NULL);
 	CHECK(r.status == 0 && strstr(r.out, "usage: exitprof analyze"),
