@@ -246,18 +246,26 @@ static uint64_t subtract_self(struct epa_analysis *a, uint64_t self,
 	return cyc;
 }
 
-/* Counters at the first sample: everything since the VM started. */
 /* The first time of the series: where the bins and the totals begin. */
+/*
+ * The first time of the series: where the bins and the totals begin.  The
+ * bins are as wide as the nominal interval (interval_ms), the finest the
+ * series can show, and wider only where the bin limit needs it; without
+ * interval_ms the first interval sets the width.
+ */
 static void start(struct epa_analysis *a, uint64_t t)
 {
+	const uint64_t nominal = (uint64_t)a->s->meta.interval_ms * 1000000;
+
 	a->t_first = a->t_last = a->t_start = t;
 	a->bins.origin = t;
+	a->bins.width = nominal;
 	if (a->boot.exits) {
 		uint64_t fin = ms_ns(a, EPA_MS_FINISHED), w = fin + 10 * 1000000000ULL;
 
 		a->boot_end = w > 2 * fin ? w : 2 * fin;
 		if (a->boot_end > t)
-			epa_bins_window(&a->boot, t, a->boot_end);
+			epa_bins_window(&a->boot, t, a->boot_end, nominal);
 		else
 			epa_bins_free(&a->boot);
 	}

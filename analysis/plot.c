@@ -23,12 +23,12 @@
 
 /* The charts, in the order a reader looks at them (analysis/README.md). */
 static const char *const charts[] = {
-	"timeline", "heatmap", "phases", "cycles",
+	"timeline", "share", "heatmap", "phases", "cycles",
 };
 
 /* Files a chart may write, besides NAME.png/svg: the whole-profile views. */
 static const char *const outputs[] = {
-	"timeline", "timeline_all", "heatmap",
+	"timeline", "timeline_all", "share", "share_all", "heatmap",
 	"heatmap_all", "phases", "cycles",
 };
 
@@ -38,9 +38,10 @@ static const char usage[] =
 	"Draw the charts of a profile that `exitprof analyze` has analysed\n"
 	"(RESULTS_DIR holds its plotvars.gp and .dat files), as PNG and SVG in\n"
 	"RESULTS_DIR: timeline (exits/s by reason over boot time, phases marked),\n"
-	"heatmap (every reason's rate, log colour), phases (exits per boot phase)\n"
-	"and cycles (share of the exit-handling cycles). A profile that goes on\n"
-	"long after the boot also gets timeline_all and heatmap_all.\n"
+	"share (each reason's share of the exits over time), heatmap (every\n"
+	"reason's rate, log colour), phases (exits per boot phase) and cycles\n"
+	"(share of the exit-handling cycles). A profile that goes on long after\n"
+	"the boot also gets timeline_all, share_all and heatmap_all.\n"
 	"Needs gnuplot (Debian: gnuplot-nox) on PATH.\n"
 	"\n"
 	"  -s, --scripts DIR  the chart scripts (default: BINDIR/../share/exitprof/plots,\n"

@@ -13,11 +13,14 @@ int epa_bins_init(struct epa_bins *b, size_t nr, uint64_t origin)
 	return b->exits ? 0 : -1;
 }
 
-void epa_bins_window(struct epa_bins *b, uint64_t origin, uint64_t end)
+void epa_bins_window(struct epa_bins *b, uint64_t origin, uint64_t end,
+		     uint64_t min_width)
 {
 	b->origin = origin;
 	b->end = end;
 	b->width = (end - origin + EPA_BINS - 1) / EPA_BINS;
+	if (b->width < min_width)
+		b->width = min_width;
 }
 
 void epa_bins_free(struct epa_bins *b)

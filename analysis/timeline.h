@@ -2,8 +2,8 @@
 /*
  * Exits per reason over boot time in at most EPA_BINS equal time bins, for
  * the charts.  The profile's length is not known while it streams past, so
- * the bin width starts at the first interval and doubles (neighbouring bins
- * merge) whenever the next interval would not fit: memory stays fixed and
+ * the bin width starts at the nominal interval (or the first interval's) and
+ * doubles (neighbouring bins merge) whenever the next interval would not fit: memory stays fixed and
  * a long profile ends with between EPA_BINS/2 and EPA_BINS bins.
  *
  * A window (end != 0) has fixed bins over [origin, end) instead, and drops
@@ -27,8 +27,9 @@ struct epa_bins {
 };
 
 int epa_bins_init(struct epa_bins *b, size_t nr, uint64_t origin);
-/* Fix a window on bins from epa_bins_init(). */
-void epa_bins_window(struct epa_bins *b, uint64_t origin, uint64_t end);
+/* Fix a window on bins from epa_bins_init(), each at least min_width. */
+void epa_bins_window(struct epa_bins *b, uint64_t origin, uint64_t end,
+		     uint64_t min_width);
 void epa_bins_free(struct epa_bins *b);
 /*
  * Spread an interval's exits over the bins it overlaps, in proportion to

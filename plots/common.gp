@@ -28,8 +28,17 @@ ep_reason_colour(k) = k <= ep_ntop && k <= 10 ? ep_colour[k] : '#b0b0b0'
 # pale, alternating backgrounds for the boot phases
 array ep_shade[2] = ['#e8eef8', '#fbf3e4']
 
-# a phase's name with its mean rate; the one without samples says so
-ep_phase_label(i) = ep_phase_name[i] . (ep_phase_name[i] eq 'before-sampler' ? \
-	' (no samples)' : sprintf(' %s/s', gprintf('%.1s%c', ep_phase_rate[i])))
+# The charts over time (timeline, share, heatmap) share one x axis from 0
+# (the VM's creation, or the kernel's start in a guest-only profile) and
+# the same plot area left and right, so that they line up one above the
+# other: same width, same margins.
+ep_time_w = 1400
+ep_lmargin = 0.115
+ep_rmargin = 0.80
+# a length for people: 1.1 ms, 239 ms, 2.36 s
+ep_len(s) = s < 0.01 ? sprintf('%.1f ms', s * 1000) : \
+	s < 1 ? sprintf('%.0f ms', s * 1000) : sprintf('%.2f s', s)
+# x span of one 9 pt character on a time axis from 0 to t_end
+ep_char(t_end) = t_end * 6.0 / (ep_time_w * (ep_rmargin - ep_lmargin))
 
 ep_file(name) = results.'/'.name

@@ -54,9 +54,12 @@ do for [fmt in ep_formats] {
 	set offsets 0, 0, 0, 0
 	unset key
 	set xtics format "%g" rotate by -20 left
-	set xlabel "boot phase (seconds of it the samples cover)" offset 0,1
+	set xlabel "boot phase and its length (where the samples cover less of it: the part they cover)" offset 0,1
+	# the phase's length, and the sampled part where that is less
+	# (a guest-only profile's first sample comes late)
+	len(a, b, c) = ep_len(b - a) . (c < (b - a) * 0.999 ? ', sampled ' . ep_len(c) : '')
 	plot for [k=1:ep_ntop+1] f using ($5 > 0 ? 100 * column(col(k)) / $5 : 0): \
-		xtic(sprintf("%s (%.2f s)", strcol(1), $4)) lc rgb ep_reason_colour(k) notitle
+		xtic(sprintf("%s (%s)", strcol(1), len($2, $3, $4))) lc rgb ep_reason_colour(k) notitle
 	unset multiplot
 	unset output
 }

@@ -423,6 +423,9 @@ static void test_split(void)
 	CHECK(isnan(PHASE(d, "initrd", 5)), "initrd has figures");
 	CHECK(isnan(PHASE(d, "unattributed", 5)), "unattributed has figures");
 	CHECK_NUM(REASON(d, "12", 4), 4000);
+	/* the charts' bins: the nominal interval (interval_ms=1000) */
+	CHECK_NUM(dat(d, "timeline.dat", 1, "1.000000", 2), 2.0);
+	CHECK_NUM(dat(d, "timeline.dat", 1, "4.000000", 3), 1100);
 	sum = read_file(d, "summary.md");
 	CHECK(sum && strstr(sum, "sampled from 1.000 s (the first sample); began at 0.500 s"),
 	      "summary lacks early-userspace coverage");
@@ -873,6 +876,14 @@ static void test_merged(void)
 	CHECK_NUM(phase_reason(d, "after-boot", "HLT", 4), 800.5);
 	CHECK_NUM(phase_reason(d, "after-boot", "CPUID", 4), 10);
 	CHECK(isnan(PHASE(d, "before-sampler", 5)), "before-sampler shown");
+	/*
+	 * Bins of the host's interval_ms=500 from the VM's creation, though
+	 * the first interval is 0..0.1 s: 0..0.5 s holds HLT 100 + 400 of the
+	 * 0.1..0.6 s interval's 500, 1000/s.
+	 */
+	CHECK_NUM(dat(d, "timeline.dat", 1, "0.000000", 2), 0.5);
+	CHECK_NUM(dat(d, "timeline.dat", 1, "0.000000", 3), 1000);
+	CHECK_NUM(dat(d, "timeline.dat", 1, "4.500000", 2), 5.0);
 	CHECK(strstr(r.out, "VM creation to the last sample, 0.000..5.100 s, 11 host samples; 42 of the sampler's own CPUID exits taken out\n"),
 	      "table: %s", r.out);
 	/* to finished at 4.2995 s: HLT at 1000/s, the CPUIDs all after it */

@@ -101,12 +101,12 @@ if command -v gnuplot >/dev/null; then
 	(cd / && "$inst" plot "$res") >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	good=$([ $rc = 0 ] && echo 0 || echo 1)
-	for c in timeline heatmap phases cycles timeline_all heatmap_all; do
+	for c in timeline share heatmap phases cycles timeline_all share_all heatmap_all; do
 		[ -s "$res/$c.png" ] && [ -s "$res/$c.svg" ] && grep -qx "$res/$c.png" "$tmp/out" ||
 			{ echo "    no $c.png/svg, or not listed"; good=1; }
 	done
 	[ $good = 0 ] || sed 's/^/    /' "$tmp/err"
-	ok $good "installed exitprof plot draws plots/example's charts (PNG, SVG)"
+	ok $good "installed exitprof plot draws plots/example's eight charts (PNG, SVG)"
 else
 	echo "skip installed exitprof plot: no gnuplot (make deps installs gnuplot-nox)"
 fi
