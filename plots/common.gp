@@ -25,8 +25,9 @@ ep_term(fmt, w, h) = fmt eq "svg" ? \
 array ep_colour[10] = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', \
 	'#8c564b', '#e377c2', '#17becf', '#bcbd22', '#393b79']
 ep_reason_colour(k) = k <= ep_ntop && k <= 10 ? ep_colour[k] : '#b0b0b0'
-# pale, alternating backgrounds for the boot phases
-array ep_shade[2] = ['#e8eef8', '#fbf3e4']
+# pale backgrounds for the boot phases, three in turn: two phases with a
+# very short one between them still differ
+array ep_shade[3] = ['#e8eef8', '#fbf3e4', '#eaf5ea']
 
 # The charts over time (timeline, share, heatmap) share one x axis from 0
 # (the VM's creation, or the kernel's start in a guest-only profile) and

@@ -41,7 +41,7 @@ do for [i=1:ep_nphases] {
 	set arrow 100+i from x0, graph 0 to x0, screen y nohead lw lwv dt dtv lc rgb col front
 	if (ov_shade) {
 		set object 100+i rect from x0, graph 0 to ep_phase_end[i], graph 1 \
-			behind fc rgb ep_shade[(i-1)%2+1] fs solid 1.0 noborder
+			behind fc rgb ep_shade[(i-1)%3+1] fs solid 1.0 noborder
 	}
 }
 # a finished that opens no phase (the profile ends there): its line alone
