@@ -177,7 +177,8 @@ int epa_analysis_init_axis(struct epa_analysis *a, struct epa_samples *s,
 	a->line = malloc(EPA_FMT_NUM * (nr + 8));
 	if (!a->exits || !a->cycles || !a->d || !a->dc || !a->nz || !a->rank ||
 	    !a->line || epa_bins_init(&a->bins, nr, 0) ||
-	    (a->ms.have[EPA_MS_FINISHED] && epa_bins_init(&a->boot, nr, 0)))
+	    (a->have_ms && a->ms.have[EPA_MS_FINISHED] &&
+	     epa_bins_init(&a->boot, nr, 0)))
 		return -2;
 	for (p = 0; p < EPA_NPH; p++) {
 		a->ph[p].exits = calloc(n1, sizeof(double));
