@@ -268,6 +268,7 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	static char name[32];
 	int i;
 
 	if (argc < 2) {
@@ -290,5 +291,8 @@ int main(int argc, char **argv)
 			argv[1][0] == '-' ? "option" : "command", argv[1]);
 		return EP_EXIT_USAGE;
 	}
+	/* getopt's messages name the command: "exitprof sample: ..." */
+	snprintf(name, sizeof(name), "exitprof %s", commands[i].name);
+	argv[1] = name;
 	return commands[i].fn(argc - 1, argv + 1);
 }
