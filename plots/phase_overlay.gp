@@ -27,11 +27,18 @@ ov_text(i) = (ep_phase_name[i] eq 'after-boot' && ep_finished >= 0 ? \
 do for [i=1:ep_nphases] {
 	x0 = ep_phase_start[i]
 	y = 1.0 - (ov_top_px + (i - 0.5) * ov_row_px) / ov_h
-	lab = ov_text(i)
 	fin = ep_phase_name[i] eq 'after-boot' && ep_finished >= 0
 	col = fin ? '#b2182b' : '#333333'
-	# no room to the right of the line: the name ends at it instead
-	if (x0 + (strlen(lab) + 1) * ov_char <= ov_xmax) {
+	lab = ov_text(i)
+	# characters from the line to the image's right edge (the rows stand
+	# above the key): a name that does not fit is shortened to the phase's
+	# name; only if that does not fit either it ends at its line, where an
+	# earlier phase's line may cross it
+	room = (ov_xmax - x0) / ov_char + (0.995 - ep_rmargin) * ep_time_w / 6.0 - 1
+	if (strlen(lab) > room) {
+		lab = (fin ? sprintf('finished at %.3f s; ', ep_finished) : '') . ep_phase_name[i]
+	}
+	if (strlen(lab) <= room) {
 		set label 100+i lab at x0, screen y left offset 0.5,0 font ',9' tc rgb col front
 	} else {
 		set label 100+i lab at x0, screen y right offset -0.5,0 font ',9' tc rgb col front
