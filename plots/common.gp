@@ -36,6 +36,8 @@ array ep_shade[3] = ['#e8eef8', '#fbf3e4', '#eaf5ea']
 ep_time_w = 1400
 ep_lmargin = 0.115
 ep_rmargin = 0.80
+# a count for people: 2.9, 236, 10.2k (fractional where split by time)
+ep_count(x) = x >= 1000 ? gprintf('%.1s%c', x) : x >= 10 ? sprintf('%.0f', x) : sprintf('%.1f', x)
 # a length for people: 1.1 ms, 239 ms, 2.36 s
 ep_len(s) = s < 0.01 ? sprintf('%.1f ms', s * 1000) : \
 	s < 1 ? sprintf('%.0f ms', s * 1000) : sprintf('%.2f s', s)

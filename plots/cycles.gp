@@ -31,12 +31,11 @@ do for [fmt in ep_formats] {
 	set style fill solid 0.85 noborder
 	set lmargin 24
 	# row 0 at the top; the label after each bar: share, cycles per exit
-	num(x) = x >= 1000 ? gprintf('%.1s%c', x) : sprintf('%.0f', x)
 	plot f using ($4/2):(-$1):($4/2):(0.35):(strcol(2) eq 'other' ? 0xb0b0b0 : 0x1f77b4):ytic(2) \
 		with boxxyerror lc rgb variable notitle, \
 		'' using ($4 <= 65 ? $4 : NaN):(-$1):(sprintf(' %.1f%%  (%.0f cycles/exit, %s exits)', $4, \
-			$5, num($6))) with labels left font ',9' notitle, \
+			$5, ep_count($6))) with labels left font ',9' notitle, \
 		'' using ($4 > 65 ? $4 : NaN):(-$1):(sprintf('%.1f%%  (%.0f cycles/exit, %s exits) ', $4, \
-			$5, num($6))) with labels right font ',9' tc rgb 'white' notitle
+			$5, ep_count($6))) with labels right font ',9' tc rgb 'white' notitle
 	unset output
 }

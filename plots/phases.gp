@@ -43,7 +43,7 @@ do for [fmt in ep_formats] {
 	set xtics format ""
 	plot for [k=1:ep_ntop+1] f using (column(col(k))):xtic('') \
 		lc rgb ep_reason_colour(k) title (k <= ep_ntop ? ep_top[k] : 'other'), \
-		'' using 0:5:(gprintf('%.1s%c', $5)) with labels offset 0,0.8 font ',9' notitle
+		'' using 0:5:(ep_count($5)) with labels offset 0,0.8 font ',9' notitle
 
 	# bottom: share of the phase's exits
 	set origin 0, 0
