@@ -147,8 +147,9 @@ test-units: guest
 
 # Every subcommand's command line; the charts from a DESTDIR install.
 test-cli: guest
-	rm -rf $(BUILD)/cli-install && $(MAKE) -s install DESTDIR=$(CURDIR)/$(BUILD)/cli-install
-	tests/unit/cli.sh $(BUILD)/exitprof $(BUILD)/cli-install
+	rm -rf $(abspath $(BUILD)/cli-install)
+	$(MAKE) -s install DESTDIR=$(abspath $(BUILD)/cli-install)
+	tests/unit/cli.sh $(BUILD)/exitprof $(abspath $(BUILD)/cli-install)
 
 test-unit: test-units test-cli $(BUILD)/test_leaf $(BUILD)/test_query $(BUILD)/test_sample $(BUILD)/test_record test-analysis
 	$(BUILD)/test_leaf

@@ -160,7 +160,7 @@ result "$([ -z "$bad" ] && echo 0 || echo 1)" "host-only generated profile: exit
 charts() {	# charts PROFILE_DIR
 	local d=$1 f
 	"$B/test_analysis" --analyze "$d" >/dev/null 2>&1 || return 1
-	"$B/exitprof" plot "$d" >"$d/plot.log" 2>&1 || { cat "$d/plot.log"; return 1; }
+	"$B/exitprof" plot --scripts "$top/plots" "$d" >"$d/plot.log" 2>&1 || { cat "$d/plot.log"; return 1; }
 	local want="timeline share phases heatmap cycles"
 	# a profile that goes on long after the boot also gets whole-profile views
 	grep -q '^ep_boot_view = 1' "$d/plotvars.gp" && want="$want timeline_all share_all heatmap_all"

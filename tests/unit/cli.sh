@@ -111,6 +111,16 @@ else
 	echo "skip installed exitprof plot: no gnuplot (make deps installs gnuplot-nox)"
 fi
 
+# a build/exitprof of a source tree finds that tree's plots/
+mkdir -p "$tmp/src/build"
+cp "$exitprof" "$tmp/src/build/exitprof"
+ln -s "$top/plots" "$tmp/src/plots"
+if command -v gnuplot >/dev/null; then
+	(cd / && "$tmp/src/build/exitprof" plot "$res") >"$tmp/out" 2>"$tmp/err"
+	[ $? = 0 ] && grep -qx "$res/timeline.png" "$tmp/out"
+	ok $? "build/exitprof plot finds the source tree's plots/"
+fi
+
 [ $fail = 0 ] && rm -rf "$tmp"
 echo "cli: $pass passed, $fail failed"
 [ $fail = 0 ]
