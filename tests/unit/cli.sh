@@ -102,11 +102,13 @@ if command -v gnuplot >/dev/null; then
 	rc=$?
 	good=$([ $rc = 0 ] && echo 0 || echo 1)
 	for c in timeline share heatmap phases cycles timeline_all share_all heatmap_all; do
-		[ -s "$res/$c.png" ] && [ -s "$res/$c.svg" ] && grep -qx "$res/$c.png" "$tmp/out" ||
-			{ echo "    no $c.png/svg, or not listed"; good=1; }
+		if ! { [ -s "$res/$c.png" ] && [ -s "$res/$c.svg" ] && grep -qx "$res/$c.png" "$tmp/out"; }; then
+			echo "    no $c.png/svg, or not listed"
+			good=1
+		fi
 	done
-	[ $good = 0 ] || sed 's/^/    /' "$tmp/err"
-	ok $good "installed exitprof plot draws plots/example's eight charts (PNG, SVG)"
+	[ "$good" = 0 ] || sed 's/^/    /' "$tmp/err"
+	ok "$good" "installed exitprof plot draws plots/example's eight charts (PNG, SVG)"
 else
 	echo "skip installed exitprof plot: no gnuplot (make deps installs gnuplot-nox)"
 fi
@@ -116,8 +118,8 @@ mkdir -p "$tmp/src/build"
 cp "$exitprof" "$tmp/src/build/exitprof"
 ln -s "$top/plots" "$tmp/src/plots"
 if command -v gnuplot >/dev/null; then
-	(cd / && "$tmp/src/build/exitprof" plot "$res") >"$tmp/out" 2>"$tmp/err"
-	[ $? = 0 ] && grep -qx "$res/timeline.png" "$tmp/out"
+	(cd / && "$tmp/src/build/exitprof" plot "$res") >"$tmp/out" 2>"$tmp/err" &&
+		grep -qx "$res/timeline.png" "$tmp/out"
 	ok $? "build/exitprof plot finds the source tree's plots/"
 fi
 
