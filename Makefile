@@ -125,16 +125,17 @@ install: $(BUILD)/exitprof
 		>$(DESTDIR)$(UNITDIR)/exitprof-sampler.service
 	install -D -m 644 sampler/systemd/exitprof.default $(DESTDIR)/etc/default/exitprof
 	install -D -m 644 sampler/FORMAT.md $(DESTDIR)$(PREFIX)/share/doc/exitprof/FORMAT.md
+	install -D -m 755 sampler/dracut/module-setup.sh $(DESTDIR)$(PREFIX)/lib/dracut/modules.d/90exitprof/module-setup.sh
 
 DEB := $(BUILD)/exitprof_$(VERSION)_amd64.deb
 deb: $(DEB)
-$(DEB): $(BUILD)/exitprof sampler/systemd/* sampler/debian/* sampler/FORMAT.md
+$(DEB): $(BUILD)/exitprof sampler/systemd/* sampler/debian/* sampler/dracut/* sampler/FORMAT.md
 	rm -rf $(BUILD)/deb
 	$(MAKE) -s install DESTDIR=$(CURDIR)/$(BUILD)/deb PREFIX=/usr
 	install -d $(BUILD)/deb/DEBIAN
 	sed 's/@VERSION@/$(VERSION)/' sampler/debian/control >$(BUILD)/deb/DEBIAN/control
 	install -m 755 sampler/debian/postinst sampler/debian/prerm $(BUILD)/deb/DEBIAN/
-	install -m 644 sampler/debian/conffiles $(BUILD)/deb/DEBIAN/
+	install -m 644 sampler/debian/conffiles sampler/debian/triggers $(BUILD)/deb/DEBIAN/
 	dpkg-deb --root-owner-group -Zxz --build $(BUILD)/deb $@
 
 # The unit as installed passes systemd's own checks.
