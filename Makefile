@@ -56,10 +56,11 @@ DEBS := gcc-12 make bc bison flex libelf-dev libssl-dev dwarves cpio kmod \
 # The whole job on the lab: build what is missing (cached), boot L1 and the
 # Debian L2 with the sampler, record the VM from L1 (exitprof record, every
 # 100 ms: the timeline), bring back the CSVs, analyse, draw. The guest
-# sampler gives the milestones and the alignment; each of its sweeps is 162
-# CPUID exits on Intel, 344 on AMD, and its interval keeps them within 5 % of
-# a boot's exits (README: measured 15.7 % at 50 ms on Intel, 12.8 % at 200
-# ms on AMD).
+# sampler gives the milestones and the alignment; a sweep is at most 162
+# CPUID exits on Intel, 344 on AMD (91 on average in a boot: only moved
+# reasons' cycles), and its interval keeps them within 5 % of a boot's exits
+# (lab/README.md: 3.2 % at 500 ms on Intel, from the dracut initrd on;
+# earlier, full sweeps: 15.7 % at 50 ms on Intel, 12.8 % at 200 ms on AMD).
 VENDOR ?= intel
 INTERVAL_MS ?= $(if $(filter amd,$(VENDOR)),1000,500)
 AFTER_BOOT_S ?= 5
