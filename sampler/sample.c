@@ -415,7 +415,11 @@ reopen:
 		goto out;
 	}
 	/* a writer still at it (the initrd's, stopping) goes first */
-	flock(fd, LOCK_EX);
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		logmsg("%s: another sampler writes it; waiting for it to stop",
+		       s->path);
+		flock(fd, LOCK_EX);
+	}
 	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0) {
 		buf = malloc((size_t)st.st_size + 1);
 		if (!buf || pread(fd, buf, (size_t)st.st_size, 0) != st.st_size) {
