@@ -3,6 +3,9 @@
 # boot profile starts with the initrd (its series continues in the root file
 # system's instance of the unit: sampler/FORMAT.md, "initrd").
 
+# dracut sets initdir, systemdsystemunitdir and SYSTEMCTL.
+# shellcheck disable=SC2154
+
 # Included whenever exitprof is installed; it does nothing without systemd.
 check() {
 	require_binaries /usr/bin/exitprof || return 1
