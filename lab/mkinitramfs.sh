@@ -212,9 +212,8 @@ lab_build_debian() { # WORKDIR
 	mkdir -p "$w/l2/lab/bin"
 	cp -a "$w/l2/usr/local/bin/." "$w/l2/lab/bin/"
 	for deb in "${debs[@]}"; do [ -f "$deb" ] || { echo "lab: no $deb" >&2; return 1; }; done
-	"$LAB_DIR/mkl2disk.sh" "$L2_DISK" "$w/l2/lab" "${debs[@]}"
 	mkdir -p "$w/l1/l2" "$w/l1/lab/mod"
-	cp "$("$LAB_DIR/mkrootfs.sh")/initrd.img" "$w/l1/l2/initrd-debian.img"
+	"$LAB_DIR/mkl2disk.sh" "$L2_DISK" "$w/l1/l2/initrd-debian.img" "$w/l2/lab" "${debs[@]}"
 	lab_stock_closure ata_piix sd_mod >"$w/l1/lab/mod/disk-order"
 	while read -r m; do
 		cp "$LAB_CACHE/stock-$KREL/$m.ko" "$w/l1/lab/mod/"

@@ -1,21 +1,30 @@
 #!/bin/bash
-# mkl2disk.sh OUT.img LABDIR DEB...: the Debian L2's disk for one lab run.
-# A copy of the cached tree from mkrootfs.sh, the DEBs installed with
-# dpkg -i (as a user would), LABDIR copied to /lab (cmd, run.env, the
-# report script) and exitprof-lab.service enabled, as an ext4 image.
+# mkl2disk.sh OUT.img OUT.initrd LABDIR DEB...: the Debian L2's disk and
+# initrd for one lab run. A copy of the cached tree from mkrootfs.sh, the
+# DEBs installed with dpkg -i (as a user would: exitprof's triggers the
+# initrd's rebuild, which with dracut takes in its 90exitprof module),
+# LABDIR copied to /lab (cmd, run.env, the report script) and
+# exitprof-lab.service enabled, as an ext4 image; the tree's initrd to
+# OUT.initrd.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-out=$1 labdir=$2
-shift 2
+# shellcheck source=../kernel/kversion.sh
+. "$here/../kernel/kversion.sh"
+out=$1 initrd=$2 labdir=$3
+shift 3
 base=$("$here/mkrootfs.sh")
 tree=$(mktemp -d "${TMPDIR:-/tmp}/exitprof-l2root.XXXXXX")
 trap 'umount "$tree/proc" 2>/dev/null || true; rm -rf "$tree"' EXIT
 cp -a "$base/root/." "$tree/"
+# dracut and update-initramfs look at /proc
+mount -t proc proc "$tree/proc"
 for deb in "$@"; do
 	cp "$deb" "$tree/tmp/"
 	chroot "$tree" dpkg -i "/tmp/$(basename "$deb")" >&2
 	rm -f "$tree/tmp/$(basename "$deb")"
 done
+umount "$tree/proc"
+cp "$tree/boot/initrd.img-$KREL" "$initrd"
 install -d "$tree/lab"
 cp -a "$labdir/." "$tree/lab/"
 # lab/run --copy files, in PATH

@@ -1,20 +1,29 @@
 #!/bin/bash
 # Build the Debian inner guest (L2) for boot profiles, cached:
-#   $CACHE/lab/debian-$KREL/root/        the root file system tree (bookworm,
+#   $CACHE/lab/debian-$KREL-$GEN/root/   the root file system tree (bookworm,
 #                                        systemd, Debian's stock kernel
 #                                        $KREL installed from its .deb)
-#   $CACHE/lab/debian-$KREL/vmlinuz, initrd.img   that kernel and the
+#   $CACHE/lab/debian-$KREL-$GEN/vmlinuz, initrd.img   that kernel and the
 #                                        initramfs Debian made for it
+# GEN is LAB_L2_INITRD: dracut (the default: systemd runs in the initrd, so
+# the sampler does too and systemd reports the initrd milestone) or
+# initramfs-tools (Debian's default: a shell initrd, no initrd milestone;
+# its tree is debian-$KREL, without the suffix).
 # exitprof itself is not in the base tree: lab/mkl2disk.sh installs the .deb
-# into a copy per run, the way a user would (dpkg -i), and makes the disk.
-# Prints the directory.
+# into a copy per run, the way a user would (dpkg -i), which rebuilds the
+# initrd, and makes the disk. Prints the directory.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../kernel/kversion.sh
 . "$here/../kernel/kversion.sh"
 kdir=$("$here/../kernel/fetch.sh")
 cache=${EXITPROF_CACHE:-$HOME/.cache/exitprof}
-out=$cache/lab/debian-$KREL
+gen=${LAB_L2_INITRD:-dracut}
+case $gen in
+dracut) out=$cache/lab/debian-$KREL-dracut ;;
+initramfs-tools) out=$cache/lab/debian-$KREL ;;
+*) echo "mkrootfs: LAB_L2_INITRD=$gen: dracut or initramfs-tools" >&2; exit 2 ;;
+esac
 [ -e "$out/.done" ] && [ -d "$out/root" ] && { echo "$out"; exit 0; }
 
 for t in debootstrap mkfs.ext4; do
@@ -25,9 +34,9 @@ rm -rf "$out"
 mkdir -p "$out"
 root=$out/root
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-log "debootstrap bookworm (minbase + systemd) into $root"
+log "debootstrap bookworm (minbase + systemd, $gen) into $root"
 debootstrap --variant=minbase \
-	--include=systemd-sysv,udev,kmod,initramfs-tools,linux-base,zstd,procps \
+	--include=systemd-sysv,udev,kmod,$gen,linux-base,zstd,procps \
 	bookworm "$root" "$mirror" >"$out/debootstrap.log" 2>&1 ||
 	{ tail -n 20 "$out/debootstrap.log" >&2; exit 1; }
 
@@ -43,7 +52,15 @@ cp "$deb" "$root/tmp/linux-image.deb"
 mount -t proc proc "$root/proc"
 trap 'umount "$root/proc" 2>/dev/null || true' EXIT
 # virtio drivers in the initramfs: the root disk is virtio-blk in L2
-printf 'virtio_pci\nvirtio_blk\next4\n' >>"$root/etc/initramfs-tools/modules"
+if [ "$gen" = dracut ]; then
+	# generic (in a chroot dracut cannot see L2's hardware), with only
+	# the drivers L2's root needs: a small initrd, quick to unpack
+	printf '%s\n' 'hostonly="no"' 'drivers=" virtio_pci virtio_blk "' \
+		'filesystems=" ext4 "' 'compress="zstd"' \
+		>"$root/etc/dracut.conf.d/90-exitprof-lab.conf"
+else
+	printf 'virtio_pci\nvirtio_blk\next4\n' >>"$root/etc/initramfs-tools/modules"
+fi
 chroot "$root" dpkg -i /tmp/linux-image.deb >"$out/kernel.log" 2>&1 ||
 	{ tail -n 20 "$out/kernel.log" >&2; exit 1; }
 umount "$root/proc"

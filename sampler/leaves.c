@@ -82,14 +82,29 @@ uint64_t ep_total_cycles(void)
 	return (uint64_t)r.ebx << 32 | r.ecx;
 }
 
+uint32_t ep_reason_count(uint32_t code)
+{
+	struct ep_regs r;
+
+	leaf(KVM_EXIT_STATS_LEAF_COUNT, code, &r);
+	return r.eax;
+}
+
+uint64_t ep_reason_cycles(uint32_t code)
+{
+	struct ep_regs r;
+
+	leaf(KVM_EXIT_STATS_LEAF_CYCLES, code, &r);
+	return (uint64_t)r.ebx << 32 | r.ecx;
+}
+
 void ep_read_reason(uint32_t code, struct ep_reason *out)
 {
-	struct ep_regs c, t;
+	struct ep_regs c;
 
 	leaf(KVM_EXIT_STATS_LEAF_COUNT, code, &c);
-	leaf(KVM_EXIT_STATS_LEAF_CYCLES, code, &t);
 	out->count = c.eax;
-	out->cycles = (uint64_t)t.ebx << 32 | t.ecx;
+	out->cycles = ep_reason_cycles(code);
 	if (c.edx == KVM_EXIT_STATS_UNDEFINED)
 		out->state = EP_UNDEFINED;
 	else if (!out->count && !out->cycles)

@@ -45,6 +45,9 @@ bool ep_probe(struct ep_info *info, char *why, size_t whylen);
 uint32_t ep_total_count(void);
 uint64_t ep_total_cycles(void);
 void ep_read_reason(uint32_t code, struct ep_reason *r);
+/* One leaf each: a defined reason's count (low 32 bits), its cycles. */
+uint32_t ep_reason_count(uint32_t code);
+uint64_t ep_reason_cycles(uint32_t code);
 
 const char *ep_taxonomy_name(uint32_t taxonomy);
 

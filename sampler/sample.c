@@ -7,6 +7,9 @@
  * samples.csv to /run first (writable from the start), moves it to the
  * persistent directory once the root file system is writable, records
  * systemd's boot milestones and stops a while after boot has finished.
+ * In a systemd initrd (dracut) the same unit runs there first, stops before
+ * switch-root and leaves its series in /run for the root file system's
+ * instance to continue (open_output()).
  * It never delays boot: without the leaves it logs one line and exits 0.
  */
 #include <errno.h>
@@ -19,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -169,7 +173,14 @@ struct sampler {
 	char path[PATH_MAX];	/* where samples.csv is now */
 	bool persisted;
 	uint64_t last_cpuids;	/* ep_cpuid_count at the previous sweep start */
+	uint64_t carried;	/* CPUIDs an earlier instance issued after its last row began */
 	uint64_t sweep_ns;	/* time spent in sweeps, for the closing line */
+	uint64_t last_t;	/* time_ns of the last row */
+	uint64_t grid;		/* the grid's origin: the series' first row */
+	bool have_last;		/* count, cyc and moved hold the last row */
+	uint32_t count[KVM_EXIT_STATS_MAX_CODE + 1];	/* per column */
+	uint64_t cyc[KVM_EXIT_STATS_MAX_CODE + 1];
+	bool moved[KVM_EXIT_STATS_MAX_CODE + 1];	/* in the last row */
 };
 
 /* -errno of a failed flush (ENOSPC, say), -EIO for an earlier error. */
@@ -217,7 +228,7 @@ int ep_samples_row_end(FILE *f)
 	return flush_error(f);
 }
 
-static int write_header(struct sampler *s)
+static int write_header(struct sampler *s, FILE *f)
 {
 	const struct ep_samples_meta m = {
 		.taxonomy = s->info.taxonomy,
@@ -228,28 +239,227 @@ static int write_header(struct sampler *s)
 		.source = "guest",
 	};
 
-	return ep_samples_header(s->out, &m, s->codes, s->ncodes);
+	return ep_samples_header(f, &m, s->codes, s->ncodes);
 }
 
-/* One sweep: totals first, then every defined reason in ascending order. */
+/*
+ * One sweep: the totals, every defined reason's count in ascending order,
+ * then the cycles of the reasons whose count moved in this sweep or in the
+ * previous one; the others keep the cycles last read.  KVM makes an exit's
+ * count visible before its cycles (an exit being handled on another vCPU
+ * right now: kernel exit_stats.h), so a reason is read once more after its
+ * count stops moving.  The counts keep their places in every sweep, which
+ * FORMAT.md's host/guest bound relies on.
+ */
 static int sweep(struct sampler *s)
 {
-	uint64_t t = s->env->now(), self = ep_cpuid_count - s->last_cpuids;
-	struct ep_reason r;
+	uint64_t t = s->env->now();
+	uint64_t self = ep_cpuid_count - s->last_cpuids + s->carried;
+	uint64_t cycles, got = 0, kept = 0;
+	bool read[KVM_EXIT_STATS_MAX_CODE + 1];
 	unsigned int i;
 	uint32_t total;
-	uint64_t cycles;
 
 	s->last_cpuids = ep_cpuid_count;
+	s->carried = 0;
 	total = ep_total_count();
 	cycles = ep_total_cycles();
-	ep_samples_row_begin(s->out, t, total, cycles, self);
 	for (i = 0; i < s->ncodes; i++) {
-		ep_read_reason(s->codes[i], &r);
-		ep_samples_reason(s->out, r.count, r.cycles);
+		uint32_t c = ep_reason_count(s->codes[i]);
+		/* at the first sweep: a reason without exits has no cycles to come */
+		bool moved = s->have_last ? c != s->count[i] : c != 0;
+
+		read[i] = !s->have_last || moved || s->moved[i];
+		s->moved[i] = moved;
+		s->count[i] = c;
 	}
+	for (i = 0; i < s->ncodes; i++) {
+		if (read[i]) {
+			s->cyc[i] = ep_reason_cycles(s->codes[i]);
+			got += s->cyc[i];
+		} else {
+			kept += s->cyc[i];
+		}
+	}
+	/*
+	 * The cycles of every exit done before this sweep began are in
+	 * @cycles, and the reasons just read hold at least their part: if
+	 * the others hold less than the rest, an exit's handling outlasted
+	 * an interval (its vCPU scheduled out) and its cycles are still
+	 * unread.  Read them all.  (A shortfall smaller than what the read
+	 * reasons gained during the sweep goes unseen until the reason's
+	 * count moves again; the cycles are late then, never lost.)
+	 */
+	if (cycles > got && cycles - got > kept)
+		for (i = 0; i < s->ncodes; i++)
+			if (!read[i])
+				s->cyc[i] = ep_reason_cycles(s->codes[i]);
+	s->have_last = true;
+	ep_samples_row_begin(s->out, t, total, cycles, self);
+	for (i = 0; i < s->ncodes; i++)
+		ep_samples_reason(s->out, s->count[i], s->cyc[i]);
+	s->last_t = t;
 	s->sweep_ns += s->env->now() - t;
 	return ep_samples_row_end(s->out);
+}
+
+/* "N,N,...": @n unsigned decimals; false if the line is not exactly that. */
+static bool parse_row(const char *line, uint64_t *v, unsigned int n)
+{
+	unsigned int i;
+	char *end;
+
+	for (i = 0; i < n; i++) {
+		if (*line < '0' || *line > '9')
+			return false;
+		errno = 0;
+		v[i] = strtoull(line, &end, 10);
+		if (errno || *end != (i + 1 < n ? ',' : '\n'))
+			return false;
+		line = end + 1;
+	}
+	return true;
+}
+
+/*
+ * Continue the series in @buf (the file, @len bytes, cut after its last
+ * whole line), which begins with @hdr: the grid of its first row, the
+ * counts and cycles of its last row, which reasons moved into it, and the
+ * CPUIDs its writer issued after the last row began (in the note
+ * samples.csv.handoff it leaves when it stops).  Returns 0, or -1 if the
+ * rows are not ours to continue.
+ */
+static int resume(struct sampler *s, const char *buf, size_t len, size_t hdr)
+{
+	const unsigned int ncol = 4 + 2 * s->ncodes;
+	const char *first = buf + hdr, *last = NULL, *prev = NULL, *p;
+	uint64_t *cur, *old, note[2];
+	char path[PATH_MAX + 16];
+	unsigned int i;
+	FILE *f;
+	int r = -1;
+
+	for (p = first; p < buf + len; p = strchr(p, '\n') + 1) {
+		prev = last;
+		last = p;
+	}
+	if (!last) {
+		logmsg("continuing %s: it has no rows yet", s->path);
+		return 0;
+	}
+	cur = calloc(2 * ncol, sizeof(*cur));
+	if (!cur)
+		return -1;
+	old = cur + ncol;
+	if (!parse_row(first, old, ncol))
+		goto out;
+	s->grid = old[0];
+	if (!parse_row(last, cur, ncol) || (prev && !parse_row(prev, old, ncol)))
+		goto out;
+	for (i = 0; i < s->ncodes; i++) {
+		s->count[i] = (uint32_t)cur[4 + 2 * i];
+		s->cyc[i] = cur[5 + 2 * i];
+		s->moved[i] = !prev || cur[4 + 2 * i] != old[4 + 2 * i];
+	}
+	s->have_last = true;
+	s->last_t = cur[0];
+	snprintf(path, sizeof(path), "%s.handoff", s->path);
+	f = fopen(path, "r");
+	if (f && fscanf(f, "%" SCNu64 " %" SCNu64, &note[0], &note[1]) == 2 &&
+	    note[0] == s->last_t) {
+		s->carried = note[1];
+	} else {
+		/* killed, not stopped: its last sweep was at most a full one */
+		s->carried = 2 + 2 * s->ncodes;
+		logmsg("%s: no note of how the last writer stopped; counting a full sweep (%" PRIu64 " CPUIDs) after its last row",
+		       s->path, s->carried);
+	}
+	if (f)
+		fclose(f);
+	unlink(path);
+	logmsg("continuing the series in %s from its row at %" PRIu64 " ns",
+	       s->path, s->last_t);
+	r = 0;
+out:
+	free(cur);
+	return r;
+}
+
+/*
+ * Opens samples.csv in the run directory.  One there already was written
+ * by an earlier instance in this boot (/run is new every boot): the
+ * initrd's, which systemd stopped before switch-root and whose /run it
+ * moved into the root file system.  If it has this instance's header, its
+ * series goes on; otherwise (other settings) it is kept as
+ * samples-initrd.csv and a new one begins.
+ */
+static int open_output(struct sampler *s)
+{
+	char *hdr = NULL, *buf = NULL, *nl, old[PATH_MAX + 16];
+	size_t hlen = 0;
+	struct stat st;
+	bool torn;
+	FILE *m;
+	int fd, r = 0;
+
+	m = open_memstream(&hdr, &hlen);
+	if (!m)
+		return -errno;
+	write_header(s, m);
+	if (fclose(m))
+		return -ENOMEM;
+reopen:
+	fd = open(s->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	/* a writer still at it (the initrd's, stopping) goes first */
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		logmsg("%s: another sampler writes it; waiting for it to stop",
+		       s->path);
+		flock(fd, LOCK_EX);
+	}
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0) {
+		buf = malloc((size_t)st.st_size + 1);
+		if (!buf || pread(fd, buf, (size_t)st.st_size, 0) != st.st_size) {
+			r = buf ? -EIO : -ENOMEM;
+			close(fd);
+			goto out;
+		}
+		buf[st.st_size] = 0;
+		/* a row torn when its writer died is cut off */
+		nl = strrchr(buf, '\n');
+		torn = nl && nl[1];
+		if (torn && !ftruncate(fd, nl + 1 - buf)) {
+			nl[1] = 0;
+			torn = false;
+		}
+		if (torn || strncmp(buf, hdr, hlen) ||
+		    resume(s, buf, (size_t)(nl + 1 - buf), hlen)) {
+			snprintf(old, sizeof(old), "%s/samples-initrd.csv",
+				 s->o->run_dir);
+			logmsg("%s is not this sampler's series (other settings?): kept as %s, starting a new one",
+			       s->path, old);
+			rename(s->path, old);
+			close(fd);
+			free(buf);
+			buf = NULL;
+			goto reopen;
+		}
+	}
+	s->out = fdopen(fd, "a");
+	if (!s->out) {
+		r = -errno;
+		close(fd);
+		goto out;
+	}
+	if (!s->have_last && (!buf || !*buf))
+		r = write_header(s, s->out);
+out:
+	free(buf);
+	free(hdr);
+	return r;
 }
 
 static int copy_file(const char *from, const char *to)
@@ -321,6 +531,27 @@ static void try_persist(struct sampler *s)
 	s->persisted = true;
 }
 
+/*
+ * For an instance that continues this series (the root file system's after
+ * the initrd's): the CPUIDs issued since the last row began, which belong
+ * in the next row's self_cpuid.
+ */
+static void write_handoff(struct sampler *s)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.handoff", s->path);
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "%" PRIu64 " %" PRIu64 "\n", s->last_t,
+			ep_cpuid_count - s->last_cpuids);
+		if (!fclose(f))
+			return;
+	}
+	logmsg("cannot write %s: %s", path, strerror(errno));
+}
+
 static int write_milestones(struct sampler *s)
 {
 	struct ep_milestone m[16];
@@ -374,19 +605,20 @@ int ep_sample_run(const struct ep_sample_opts *o, const struct ep_env *env)
 		return 1;
 	}
 	snprintf(s.path, sizeof(s.path), "%s/samples.csv", o->run_dir);
-	s.out = fopen(s.path, "w");
-	if (!s.out) {
-		logmsg("cannot write %s: %s", s.path, strerror(errno));
+	r = open_output(&s);
+	if (r && !s.out) {
+		logmsg("cannot write %s: %s", s.path, strerror(-r));
 		return 1;
 	}
-	r = write_header(&s);
 	if (r)
 		goto write_error;
-	logmsg("sampling %u reasons every %u ms into %s", s.ncodes,
-	       o->interval_ms, s.path);
+	logmsg("sampling %u reasons every %u ms into %s%s", s.ncodes,
+	       o->interval_ms, s.path,
+	       o->initrd ? " until switch-root (in the initrd)" : "");
 
-	start = env->now();
-	next = start;
+	/* a continued series keeps its grid; its next row comes at once */
+	start = s.grid ? s.grid : env->now();
+	next = env->now();
 	for (;;) {
 		r = sweep(&s);
 		if (r)
@@ -409,22 +641,25 @@ int ep_sample_run(const struct ep_sample_opts *o, const struct ep_env *env)
 		if (deadline && now >= deadline)
 			break;
 		next = ep_next_tick(start, interval, now > next ? now : next);
+		/* a stop during the sleep ends it: one last row, then out */
 		env->sleep_until(next);
-		if (ep_stop_requested)
-			break;
 	}
 	if (fflush(s.out) || ferror(s.out)) {
 		r = -EIO;
 		goto write_error;
 	}
 	try_persist(&s);
-	r = write_milestones(&s);
+	if (!s.persisted)
+		write_handoff(&s);
+	/* the root file system's instance writes them, knowing the whole boot */
+	r = o->initrd ? 0 : write_milestones(&s);
 	if (r < 0)
 		logmsg("cannot write milestones next to %s: %s", s.path,
 		       strerror(-r));
-	logmsg("%lu samples in %s, %d milestones%s; a sweep took %u CPUIDs and %.1f us on average",
+	logmsg("%lu samples in %s, %d milestones%s; a sweep took %.0f CPUIDs and %.1f us on average",
 	       rows, s.path, r < 0 ? 0 : r,
-	       ep_stop_requested ? " (stopped by signal)" : "", 2 + 2 * s.ncodes,
+	       ep_stop_requested ? " (stopped by signal)" : "",
+	       rows ? (double)ep_cpuid_count / rows : 0.0,
 	       rows ? s.sweep_ns / 1e3 / rows : 0.0);
 	return fclose(s.out) ? 1 : 0;
 
@@ -464,6 +699,10 @@ static const char sample_usage[] =
 	"  -a, --after-boot SECS  stop SECS after boot has finished (default 10)\n"
 	"  -f, --follow           keep sampling until SIGTERM\n"
 	"  -n, --rows N           stop after N samples\n"
+	"\n"
+	"In a systemd initrd (dracut) it samples until SIGTERM before switch-root\n"
+	"and leaves the file in --run-dir; the root file system's instance\n"
+	"continues that series (same file, same grid, no gap, no repeated row).\n"
 	"\n"
 	"Environment EXITPROF_INTERVAL_MS, EXITPROF_AFTER_BOOT_S, EXITPROF_FOLLOW=1\n"
 	"and the kernel command line exitprof.interval_ms=, exitprof.after_boot_s=,\n"
@@ -606,6 +845,11 @@ int exitprof_sample(int argc, char **argv)
 	if (!o.interval_ms) {
 		fprintf(stderr, "exitprof sample: interval must be at least 1 ms\n");
 		return 2;
+	}
+	/* systemd's own test for the initrd (in_initrd()) */
+	if (!access("/etc/initrd-release", F_OK)) {
+		o.initrd = true;
+		o.persist_dir = NULL;
 	}
 	return ep_sample_run(&o, &ep_real_env);
 }

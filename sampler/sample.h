@@ -18,6 +18,7 @@ struct ep_sample_opts {
 	int after_boot_s;		/* stop this long after boot finished */
 	bool follow;			/* ... or never, until SIGTERM */
 	unsigned long max_rows;		/* 0: no limit */
+	bool initrd;			/* until SIGTERM, no persist, no milestones */
 };
 
 struct ep_milestone {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/bench/sampler.sh [PROFILE_DIR]: what the sampler costs, from a real
 # profile (default: the newest results/*, else plots/example): CPUID exits
-# and microseconds per full sweep, and the share of all exits during the
+# per sweep (a sweep reads only the cycles that can have moved) and its
+# microseconds, and the share of all exits during the
 # profile that the sampler itself caused, measured at the profile's interval
 # and scaled to the default 50 ms (fewer sweeps, same boot).
 set -euo pipefail
@@ -23,7 +24,7 @@ NR <= 3 { next }
 END {
 	ival = meta["interval_ms"]; sweep = meta["sweep_cpuids"]
 	printf "bench: sampler cost, from %s (%d samples every %s ms)\n", dir, n, ival
-	printf "  one sweep: %d CPUID exits", sweep
+	printf "  one sweep: %.1f CPUID exits on average (%d for a full one)", self / (n - 1), sweep
 	if (us != "") printf ", %.1f us of guest time (the sampler measures it)", us
 	printf "\n"
 	printf "  the sampler caused %d of %d exits between its first and last sample: %.2f %%\n",

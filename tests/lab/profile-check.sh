@@ -11,10 +11,19 @@
 #     (mod 2^32; a sweep reads the total first, then the reasons, while the
 #     VM goes on exiting: a sweep preempted in the guest saw 1236 more)
 #   - no count goes backwards (mod 2^32), no cycles decrease
-#   - milestones kernel, userspace, sysinit.target, basic.target,
-#     multi-user.target and finished present and in order (initrd only with
-#     an initrd that runs systemd: Debian's initramfs-tools does not)
-#   - the first sample is taken before sysinit.target
+#   - milestones kernel, initrd, userspace, sysinit.target, basic.target,
+#     multi-user.target and finished present and in order (initrd not with
+#     LAB_L2_INITRD=initramfs-tools: that initrd runs no systemd)
+#   - the first sample is taken in the initrd, before userspace (with
+#     initramfs-tools: before sysinit.target), and the guest series goes
+#     on through switch-root: rows on both sides of userspace
+#   - coverage: at least MIN_COVER_PCT (99) % of the exits from VM creation
+#     to "finished" fall in sampled intervals no longer than twice the
+#     series' interval (the host series' from created_ns, where every
+#     counter is 0, else the guest's from its first row)
+#   - every phase, VM created .. after boot, formed with exits in it
+#     (phases.dat of exitprof analyze), the alignment error reported and
+#     host and guest counts agreeing within FORMAT.md's bound (summary.md)
 #   - external interrupts (Intel reason 1, AMD 0x60) are at most
 #     MAX_EXTINT_PCT (10) % of the exits from VM creation to the last sample
 #     before "finished", the sampler's own CPUIDs left out: the lab's timer
@@ -75,19 +84,39 @@ END {
 }' "$s"
 check $? "samples.csv rows: monotonic, on the grid, totals consistent, nothing goes backwards"
 
+# The initrd milestone exists where systemd runs the initrd (dracut).
+if [ "${LAB_L2_INITRD:-dracut}" = initramfs-tools ]; then
+	need="kernel userspace sysinit.target basic.target multi-user.target finished" first=sysinit.target
+else
+	need="kernel initrd userspace sysinit.target basic.target multi-user.target finished" first=userspace
+fi
 t0=$(awk -F, 'NR == 4 { print $1; exit }' "$s")
-awk -F, -v t0="$t0" '
+awk -F, -v t0="$t0" -v need="$need" -v first="$first" '
 NR <= 2 { next }
 { if ($2 < prev) { printf "profile-check: milestone %s before the one above it\n", $1; bad++ }
   prev = $2; at[$1] = $2 }
 END {
-	n = split("kernel userspace sysinit.target basic.target multi-user.target finished", need, " ")
-	for (i = 1; i <= n; i++) if (!(need[i] in at)) { printf "profile-check: milestone %s missing\n", need[i]; bad++ }
-	if (("sysinit.target" in at) && t0 / 1000 >= at["sysinit.target"]) {
-		printf "profile-check: first sample %.0f us is not before sysinit.target %s us\n", t0 / 1000, at["sysinit.target"]; bad++ }
+	n = split(need, want, " ")
+	for (i = 1; i <= n; i++) if (!(want[i] in at)) { printf "profile-check: milestone %s missing\n", want[i]; bad++ }
+	if ((first in at) && t0 / 1000 >= at[first]) {
+		printf "profile-check: first sample %.0f us is not before %s %s us\n", t0 / 1000, first, at[first]; bad++ }
 	exit bad > 0
 }' "$m"
-check $? "milestones present and ordered, first sample before sysinit.target"
+check $? "milestones $need present and ordered, first sample before $first"
+
+# Through switch-root: guest rows on both sides of userspace, one series;
+# the interval that holds switch-root is reported.
+us=$(awk -F, '$1 == "userspace" { print $2 * 1000 }' "$m")
+if [ "$first" = userspace ] && [ -n "$us" ]; then
+	awk -F, -v us="$us" '
+	NR > 3 { if ($1 < us) { before++; a = $1 } else if (!after++) b = $1 }
+	END {
+		printf "profile-check: %d guest rows in the initrd, %d after; switch-root within the %.1f ms from %.3f s to %.3f s\n",
+			before, after, (b - a) / 1e6, a / 1e9, b / 1e9
+		exit !(before > 0 && after > 0)
+	}' "$s"
+	check $? "the guest series runs from the initrd through switch-root"
+fi
 
 # Counters start at VM creation: the last row before "finished" holds the
 # boot's exits so far (a boot has far fewer than 2^32). One pass: the
@@ -123,6 +152,56 @@ if [ -f "$h" ]; then
 		exit bad > 0
 	}' "$h"
 	check $? "host series: from the VM's first exit (total 0) to past boot finished"
+fi
+
+# The exits from VM creation to "finished": the guest's total (it counts
+# from the VM's creation) at "finished", between the rows around it. Taken
+# as sampled: the exits of intervals no longer than twice the interval, of
+# the host series from created_ns (all counters 0 there) if there is one,
+# else of the guest's from its first row. Measured on the count axis, so
+# no clock mapping is needed.
+efin=$(awk -F, -v fin="${fin:-0}" '
+NR > 3 { if ($1 <= fin) { t = $1; v = $2 } else if (!done) { done = 1
+	printf "%.0f\n", v + ($2 - v) * (fin - t) / ($1 - t) } }' "$s")
+cover() { # FILE: sampled exits up to $efin, and the exits before the first row counted as unsampled
+	awk -F, -v efin="${efin:-0}" '
+	function take(a, b, dt) { if (dt <= 2 * ival) { lo = a < efin ? a : efin; hi = b < efin ? b : efin; got += hi - lo } }
+	NR == 2 { k = split($0, f, " "); for (i = 2; i <= k; i++) { split(f[i], kv, "="); meta[kv[1]] = kv[2] }
+		  ival = meta["interval_ms"] * 1e6; if ("created_ns" in meta) { pt = meta["created_ns"]; pv = 0; have = 1 } }
+	NR > 3 { if (have) take(pv, $2, $1 - pt); pt = $1; pv = $2; have = 1 }
+	END { printf "%.2f %d\n", efin ? 100 * got / efin : 0, got }' "$1"
+}
+if [ -f "$h" ]; then src=host; else src=guest; fi
+read -r cov got <<<"$(cover "$([ $src = host ] && echo "$h" || echo "$s")")"
+read -r gcov _ <<<"$(cover "$s")"
+echo "profile-check: coverage: $got of the $efin exits from VM creation to finished in sampled intervals of the $src series ($cov %; the guest series alone: $gcov %)"
+awk -v p="$cov" -v min="${MIN_COVER_PCT:-99}" 'BEGIN { exit !(p >= min) }'
+check $? "at least ${MIN_COVER_PCT:-99} % of the boot's exits in sampled intervals ($cov %)"
+
+# The phases exitprof analyze formed (phases.dat; lab/profile ran it). With
+# a host series: VM created .. kernel first; without, before-sampler.
+p=$dir/phases.dat
+if [ -f "$p" ]; then
+	want="kernel initrd early-userspace sysinit-basic basic-multi-user multi-user-finished after-boot"
+	[ "$first" = userspace ] || want=${want/initrd /}
+	[ -f "$h" ] && want="firmware $want"
+	awk -v want="$want" '
+	/^#/ { next }
+	{ ex[$1] = $5; printf "profile-check: phase %-20s %8.3f..%8.3f s  %9.1f exits\n", $1, $2, $3, $5 }
+	END {
+		n = split(want, w, " ")
+		for (i = 1; i <= n; i++) if (!(w[i] in ex) || ex[w[i]] <= 0) { printf "profile-check: phase %s not formed or without exits\n", w[i]; bad++ }
+		exit bad > 0
+	}' "$p"
+	check $? "every phase formed with exits: $want"
+else
+	echo "profile-check: no $p (exitprof analyze has not run)"; check 1 "phases.dat present"
+fi
+if [ -f "$h" ]; then
+	sm=$dir/summary.md
+	grep -o 'Alignment error[^.]*[.][0-9]* ms[^.]*[.][0-9]* ms[^.]*[.][0-9]* ms' "$sm" | sed 's/^/profile-check: /'
+	grep -q 'host and guest counts agree within the bound' "$sm"
+	check $? "host and guest per-reason counts agree over their common span ($(grep -o 'over [0-9.]*\.\.[0-9.]* s ([0-9]* checkpoints[^)]*)' "$sm"))"
 fi
 
 # AMD (taxonomy 2): TCG's guest clock is wall time on a CPU ~30 times slower
