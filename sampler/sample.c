@@ -801,8 +801,7 @@ int exitprof_sample(int argc, char **argv)
 		switch (c) {
 		case 'i':
 			if (positive(optarg, 3600000, &v) || !v) {
-				fprintf(stderr, "exitprof sample: --interval '%s': not a number of milliseconds (1..3600000)\n", optarg);
-				return 2;
+				return ep_usage_error("sample", "--interval '%s': not a number of milliseconds (1..3600000)", optarg);
 			}
 			o.interval_ms = (unsigned int)v;
 			break;
@@ -814,8 +813,7 @@ int exitprof_sample(int argc, char **argv)
 			break;
 		case 'a':
 			if (positive(optarg, 86400, &v)) {
-				fprintf(stderr, "exitprof sample: --after-boot '%s': not a number of seconds (0..86400)\n", optarg);
-				return 2;
+				return ep_usage_error("sample", "--after-boot '%s': not a number of seconds (0..86400)", optarg);
 			}
 			o.after_boot_s = (int)v;
 			break;
@@ -824,8 +822,7 @@ int exitprof_sample(int argc, char **argv)
 			break;
 		case 'n':
 			if (positive(optarg, ULONG_MAX, &v) || !v) {
-				fprintf(stderr, "exitprof sample: --rows '%s': not a positive number\n", optarg);
-				return 2;
+				return ep_usage_error("sample", "--rows '%s': not a positive number", optarg);
 			}
 			o.max_rows = v;
 			break;
@@ -833,14 +830,12 @@ int exitprof_sample(int argc, char **argv)
 			fputs(sample_usage, stdout);
 			return 0;
 		default:
-			fputs(sample_usage, stderr);
+			fputs("try 'exitprof sample --help'\n", stderr);
 			return 2;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "exitprof sample: unexpected argument '%s'\n%s",
-			argv[optind], sample_usage);
-		return 2;
+		return ep_usage_error("sample", "unexpected argument '%s'", argv[optind]);
 	}
 	if (!o.interval_ms) {
 		fprintf(stderr, "exitprof sample: interval must be at least 1 ms\n");

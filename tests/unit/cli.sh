@@ -5,7 +5,7 @@
 #  - `exitprof CMD --help`, `-h` and `exitprof help CMD`: the same text on
 #    stdout, exit 0; `exitprof --help`, `help`, `--version`
 #  - a usage error: exit 2, one line naming it, then "try 'exitprof CMD
-#    --help'" (sample: see the note below)
+#    --help'"
 #  - exitprof plot: plotvars.gp missing (exit 1), gnuplot missing (exit 3),
 #    the scripts found from the installed binary, every chart drawn
 set -u
@@ -71,10 +71,9 @@ usage_error "exitprof analyze" "invalid option -- 'x'" analyze -x dir
 usage_error "exitprof plot" "no RESULTS_DIR" plot
 usage_error "exitprof plot" "one RESULTS_DIR only" plot a b
 usage_error "exitprof help" "unknown command 'frob'" help frob
-# sampler/sample.c still prints its whole help after a usage error (exit 2)
-run sample --bogus
-[ $rc = 2 ] && [ "$(head -1 "$tmp/err")" = "exitprof sample: unrecognized option '--bogus'" ]
-ok $? "exitprof sample --bogus: exit 2, the command named"
+usage_error "exitprof sample" "unrecognized option '--bogus'" sample --bogus
+usage_error "exitprof sample" "--interval '0'" sample -i 0
+usage_error "exitprof sample" "unexpected argument 'x'" sample x
 
 # exitprof plot, installed: the scripts from BINDIR/../share/exitprof/plots
 inst=$destdir/usr/bin/exitprof
