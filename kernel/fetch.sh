@@ -59,20 +59,20 @@ download() {
 	echo "fetch: downloading $*" >&2
 	apt-get "${apt[@]}" -q download "$@" 2>&1 | grep -v 'unsandboxed' >&2 || true
 }
-pkgs=(linux-source-$KSERIES linux-image-$KREL linux-headers-$KREL)
+pkgs=("linux-source-$KSERIES" "linux-image-$KREL" "linux-headers-$KREL")
 download "${pkgs[@]/%/=$KPKGVER}"
 # The packages the image and the headers need of their own version: Debian
 # splits the headers (linux-headers-$KREL links into linux-headers-*-common),
 # and from 7.x the image too (linux-image-$KREL is empty and depends on
 # linux-binary-$KREL for vmlinuz, linux-modules-$KREL and linux-base-$KREL).
-deps=$(for p in linux-image-$KREL linux-headers-$KREL; do
+mapfile -t deps < <(for p in "linux-image-$KREL" "linux-headers-$KREL"; do
 	ls "${p}_"*.deb 2>/dev/null | head -n1 | xargs -r dpkg-deb -f | tr , '\n' |
 		sed -n "s/^ *\(linux-[a-z0-9.+-]*\) (= $KPKGVER)\$/\1/p" |
 		awk -v r="$KREL" '/^linux-headers-.*-common$/ ||
 			$0 == "linux-base-" r || $0 == "linux-binary-" r || $0 == "linux-modules-" r'
 done | sort -u)
-[ -z "$deps" ] || download $(printf "%s=$KPKGVER " $deps)
-for p in "${pkgs[@]}" $deps; do
+[ ${#deps[@]} = 0 ] || download "${deps[@]/%/=$KPKGVER}"
+for p in "${pkgs[@]}" "${deps[@]}"; do
 	deb=$(ls "${p}_"*.deb 2>/dev/null | head -n1)
 	[ -n "$deb" ] || { echo "fetch: download of $p $KPKGVER failed" >&2; exit 1; }
 	dpkg-deb -x "$deb" "$dir/pkg"
