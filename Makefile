@@ -12,7 +12,7 @@ GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c sampler/record
 # the kernel's pure files and tables, shared with user space
 KSHARED := $(wildcard kernel/src/arch/x86/kvm/*.h kernel/src/arch/x86/kvm/*/*.h kernel/src/arch/x86/include/asm/*.h kernel/shim/linux/*.h)
 
-.PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-cli test-lab test-lab-amd test-lab-ug0 test-lab-warn test-lab-6.1 test-isolation test-isolation-intel test-isolation-amd test-long selftest test-selftest test-selftest-amd checkpatch fuzz-leaf clean
+.PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-cli test-lab test-lab-amd test-lab-ug0 test-lab-warn test-lab-6.1 test-lab-7.3 test-lab-7.3-amd test-isolation test-isolation-intel test-isolation-amd test-long selftest test-selftest test-selftest-amd checkpatch fuzz-leaf clean
 PREFIX ?= /usr
 DESTDIR ?=
 UNITDIR ?= /lib/systemd/system
@@ -31,14 +31,15 @@ help:
 	@echo "                 (VENDOR=intel|amd INTERVAL_MS=500|1000 AFTER_BOOT_S=5; results/<UTC>/)"
 	@echo "make test        unit tests, checkpatch, the lab conformance runs, the WARN test, the KVM selftest (AMD),"
 	@echo "                 isolation (Intel), a profiled boot"
-	@echo "make test-long   the Intel selftest, the AMD isolation run and host scope under VM churn (AMD)"
+	@echo "make test-long   Intel on 7.3, the Intel selftest, the AMD isolation run and host scope under VM churn (AMD)"
 	@echo "make test-unit   only the unit tests (seconds)"
 	@echo "make test-lab    only the lab conformance runs: Intel (minutes, Bochs), then AMD"
 	@echo "make test-lab-amd  only the AMD one (under a minute, QEMU TCG)"
 	@echo "make test-lab-6.1  the Intel lab conformance run on Linux 6.1 (KSERIES=6.1)"
 	@echo "make test-lab-warn  a WARN_ON in L1 fails the lab run (AMD, seconds)"
 	@echo "make test-lab-ug0   the Intel conformance run with kvm_intel.unrestricted_guest=0"
-	@echo "KSERIES=6.12|6.1 picks the kernel for modules, test-lab, lab/run (default 6.12)"
+	@echo "make test-lab-7.3  the Intel and AMD conformance runs on Linux 7.3 (test-lab-7.3-amd: AMD only)"
+	@echo "KSERIES=6.12|6.1|7.3 picks the kernel for modules, test-lab, lab/run (default 6.12)"
 	@echo "make test-profile  a real Debian boot profiled in the lab, the CSVs checked"
 	@echo "make checkpatch  kernel style of the hook series and the new files"
 	@echo "make selftest    build KVM's exit_stats_test (patch 0004) static, print its path"
@@ -168,6 +169,14 @@ test-lab: guest
 test-lab-6.1: guest
 	KSERIES=6.1 tests/lab/conformance.sh
 
+# Both conformance runs on Linux 7.3 (KSERIES=7.3: Debian trixie-backports'
+# stock 7.3 kernel as L1 and L2, the 7.3 series' modules built with gcc-12).
+test-lab-7.3: guest
+	KSERIES=7.3 tests/lab/conformance.sh
+	$(MAKE) test-lab-7.3-amd
+test-lab-7.3-amd: guest
+	KSERIES=7.3 LAB_TIMEOUT_BOOT_L2=$${LAB_TIMEOUT_BOOT_L2:-120} VENDOR=amd tests/lab/conformance.sh
+
 # An AMD L2 boots in 10-15 s; a hung one is given up after 2 minutes, not 15.
 test-lab-amd: guest
 	LAB_TIMEOUT_BOOT_L2=$${LAB_TIMEOUT_BOOT_L2:-120} VENDOR=amd tests/lab/conformance.sh
@@ -219,11 +228,14 @@ test-profile:
 # CI's 90 minutes hold the conformance runs on both vendors, with
 # unrestricted_guest=0 and on 6.1, the WARN test, the selftest on AMD, the
 # isolation suite on Intel (Bochs: deterministic, ~5 min since the timer-storm
-# fix) and a profiled boot. test-long: the Intel selftest, the AMD isolation
+# fix), the AMD conformance run on Linux 7.3 (cold: a 300 MB download and a
+# modules build, kernel/README.md) and a profiled boot. test-long: the Intel
+# conformance run on 7.3, the Intel selftest, the AMD isolation
 # suite (QEMU's multi-threaded TCG reset a CPU in 2 of 30 runs and once
 # panicked L1 with a corrupted stack: lab/README.md) and host scope under churn.
-test: test-unit checkpatch test-lab test-lab-ug0 test-lab-warn test-lab-6.1 test-selftest-amd test-isolation-intel test-profile
+test: test-unit checkpatch test-lab test-lab-ug0 test-lab-warn test-lab-6.1 test-lab-7.3-amd test-selftest-amd test-isolation-intel test-profile
 test-long: guest
+	KSERIES=7.3 tests/lab/conformance.sh
 	tests/lab/selftest.sh
 	VENDOR=amd tests/lab/isolation.sh
 	VENDOR=amd tests/lab/hostscope-churn.sh

@@ -25,8 +25,10 @@ patches=$here/patches/$KSERIES
 
 # The stock kernel was built with this compiler, the first word of its
 # CONFIG_CC_VERSION_TEXT (6.12: x86_64-linux-gnu-gcc-12, 6.1: gcc-12); the
-# config check below (olddefconfig) and vermagic need the very same.
-cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$hdr/.config")
+# config check below (olddefconfig) wants the very same.  Where that one is
+# not on bookworm (7.3: gcc-14), versions/$KSERIES.env names the one to use
+# (KCC) and the check tolerates exactly the tool_syms below.
+cc=${KCC:-$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$hdr/.config")}
 command -v "$cc" >/dev/null || { echo "build: $cc not found (apt-get install gcc-12)" >&2; exit 1; }
 for t in bc bison flex pahole; do
 	command -v $t >/dev/null || { echo "build: $t not found (see README: make deps)" >&2; exit 1; }
@@ -95,10 +97,37 @@ stock_btf() {
 	echo "$out"
 }
 
+# Config symbols olddefconfig may change because this machine's tools are
+# not the ones the stock kernel was built with (7.3: Debian trixie's gcc-14,
+# binutils 2.44, pahole 1.30 and rustc 1.85; bookworm has gcc-12, 2.40,
+# 1.24 and no usable rustc).  None can change the module ABI; kernel/README.md
+# says why for each.  Any other change still fails the build.
+tool_syms=(
+	# the tools' versions, as recorded (what they enable is below)
+	CC_VERSION_TEXT GCC_VERSION AS_VERSION LD_VERSION PAHOLE_VERSION
+	# compiler capabilities that only choose how code is generated
+	CC_HAS_ASM_GOTO_OUTPUT CC_HAS_ASM_GOTO_TIED_OUTPUT GCC_ASM_GOTO_OUTPUT_BROKEN
+	CC_HAS_ASSUME CC_HAS_MIN_FUNCTION_ALIGNMENT CC_HAS_SANE_FUNCTION_ALIGNMENT
+	CC_OPT_INLINE_MEMSET CC_HAS_KASAN_SW_TAGS
+	# the host openssl's key types for module signing (stock signs with RSA)
+	OPENSSL_SUPPORTS_ML_DSA
+	# Rust, and what only Rust code builds (no C header depends on it)
+	RUSTC_VERSION RUSTC_VERSION_TEXT RUSTC_LLVM_VERSION RUSTC_LLVM_MAJOR_VERSION
+	BINDGEN_VERSION_TEXT RUST_IS_AVAILABLE RUST RUST_OVERFLOW_CHECKS
+	RUST_FW_LOADER_ABSTRACTIONS RUST_PHYLIB_ABSTRACTIONS AX88796B_RUST_PHY
+	AMCC_QT2025_PHY DRM_PANIC_SCREEN_QR_CODE DRM_PANIC_SCREEN_QR_CODE_URL
+	DRM_PANIC_SCREEN_QR_VERSION
+)
+
+# config_lines FILE: its set symbols, sorted, without the tool_syms
+config_lines() {
+	grep -v '^#' "$1" | grep -vE "^CONFIG_($(IFS='|'; echo "${tool_syms[*]}"))=" | sort
+}
+
 # configure TREE RELEASE: the stock config plus CONFIG_KVM_EXIT_STATS=y,
-# otherwise unchanged by olddefconfig
+# otherwise unchanged by olddefconfig (but for the tool_syms)
 configure() {
-	local tree=$1 rel=$2 btf on=CONFIG_KVM_EXIT_STATS=y
+	local tree=$1 rel=$2 btf tools on=CONFIG_KVM_EXIT_STATS=y
 	[ -e "$tree/.exitprof-configured-$rel" ] && grep -qx "$on" "$tree/.config" &&
 		return 0
 	log "configuring $tree as $rel from the stock config, $on"
@@ -110,11 +139,15 @@ configure() {
 	btf=$(stock_btf)
 	cp "$btf" "$tree/vmlinux"
 	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" olddefconfig >&2
-	if ! diff <(grep -v '^#' "$hdr/.config" | sort) \
-		  <(grep -v '^#' "$tree/.config" | grep -vx "$on" | sort) >&2; then
+	if ! diff <(config_lines "$hdr/.config") \
+		  <(config_lines "$tree/.config" | grep -vx "$on") >&2; then
 		log "olddefconfig changed the stock config (see diff above)"
 		exit 1
 	fi
+	tools=$(diff <(grep -v '^#' "$hdr/.config" | sort) <(grep -v '^#' "$tree/.config" | sort) |
+		sed -n 's/^[<>] CONFIG_\([A-Z0-9_]*\)=.*/\1/p' | grep -vx KVM_EXIT_STATS |
+		sort -u | paste -sd' ') || true
+	[ -z "$tools" ] || log "olddefconfig changed tool symbols only: $tools"
 	grep -qx "$on" "$tree/.config" || { log "olddefconfig dropped $on"; exit 1; }
 	touch "$tree/.exitprof-configured-$rel"
 }
@@ -122,10 +155,15 @@ configure() {
 # Code built into the stock kernel image writes struct kvm_vcpu (e.g.
 # vcpu->stat in kvm_handle_signal_exit()): every member it knows must keep
 # its stock offset and size, or the patched modules corrupt memory.
+# (Alignment attributes are left out: offsets and sizes say the layout, and
+# DWARF and BTF do not record the same attributes.  pahole 1.24 skips the BTF
+# kinds it does not know, decl and type tags of a 7.3 built with pahole 1.30:
+# no member's offset or size depends on them.)
 check_layout() {
-	local ko=$1 btf members='s/ __attribute__\(\(__aligned__\([0-9]+\)\)\)//; s/[[:space:]]+/ /g'
+	local ko=$1 btf members='s/ __attribute__\(\(__aligned__\([0-9]+\)\)\)//g; s/[[:space:]]+/ /g'
 	btf=$(stock_btf)
-	diff <(pahole -C kvm_vcpu -F btf "$btf" | grep -E '^\s+\S.*;\s+/\*' | sed -E "$members") \
+	diff <(pahole -C kvm_vcpu -F btf "$btf" 2> >(grep -v '^BTF: idx: [0-9]*, Unknown kind' >&2) |
+	       grep -E '^\s+\S.*;\s+/\*' | sed -E "$members") \
 	     <(pahole -C kvm_vcpu -F dwarf "$ko" | grep -E '^\s+\S.*;\s+/\*' | sed -E "$members" |
 	       grep -v ' exit_stats; ') >&2 ||
 		{ log "struct kvm_vcpu layout differs from the stock kernel's (see diff)"; exit 1; }

@@ -43,6 +43,8 @@ l0_start() {
 	# storm"). Given the TSC rate, Linux calibrates the APIC timer against the
 	# PIT instead, and every clock agrees with the others.
 	append="tsc_early_khz=$((BOCHS_IPS / 1000)) $append"
+	# and what the series' kernel needs under Bochs (kernel/versions/*.env)
+	[ -z "${BOCHS_APPEND:-}" ] || append="$BOCHS_APPEND $append"
 	local -a graft=("vmlinuz=$kernel") names=()
 	for l in "$@"; do
 		i=$((i + 1))

@@ -67,15 +67,18 @@ done
 ver=$(. kernel/kversion.sh && echo "$KSERIES")
 live=$(awk -v hex="$readme_tag" '$1 == "exit_stats|" && $2 ~ /^[0-9]+$/ && $NF == "enabled" {
 	printf (hex ? "`0x%x` %s, " : "`%d` %s, "), $2, $3 }' "$out" | sed 's/, $//')
+# The blocks of later series (7.3) are in kernel/README.md.
 begin="<!-- enabled-reasons $ver$readme_tag -->"
+readme=README.md
+grep -qsxF "$begin" kernel/README.md && readme=kernel/README.md
 if [ -n "$live" ] && [ "${UPDATE_README:-}" = 1 ]; then
 	awk -v b="$begin" -v l="$live" '
 		$0 == b { print; print l; skip = 1; next }
 		/^<!-- \/enabled-reasons -->$/ { skip = 0 }
-		!skip' README.md >README.md.tmp && mv README.md.tmp README.md
+		!skip' "$readme" >"$readme.tmp" && mv "$readme.tmp" "$readme"
 fi
-doc=$(awk -v b="$begin" '$0 == b { on = 1; next } /^<!-- \/enabled-reasons -->$/ { on = 0 } on' README.md)
+doc=$(awk -v b="$begin" '$0 == b { on = 1; next } /^<!-- \/enabled-reasons -->$/ { on = 0 } on' "$readme")
 [ -n "$live" ] && [ "$live" = "$doc" ]
-check $? "README's enabled reasons for $ver$readme_tag match the running KVM (UPDATE_README=1 to refresh)"
+check $? "$readme's enabled reasons for $ver$readme_tag match the running KVM (UPDATE_README=1 to refresh)"
 
 summary

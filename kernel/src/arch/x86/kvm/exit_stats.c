@@ -58,7 +58,7 @@
 #include "exit_stats.h"
 
 bool __read_mostly kvm_exit_stats_on = true;
-EXPORT_SYMBOL_GPL(kvm_exit_stats_on);
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_exit_stats_on);
 module_param_named(exit_stats, kvm_exit_stats_on, bool, 0644);
 MODULE_PARM_DESC(exit_stats,
 		 "Count VM-exits per reason and answer the exitprof CPUID leaves");
@@ -118,7 +118,7 @@ void kvm_exit_stats_setup(u32 taxonomy,
 			exit_stats_enabled[early[i]] = true;
 	exit_stats_taxonomy = t;
 }
-EXPORT_SYMBOL_GPL(kvm_exit_stats_setup);
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_exit_stats_setup);
 
 /* One per VM, on exit_stats_vms while the VM exists; see "Locking" above. */
 struct exit_stats_vm {
@@ -135,9 +135,8 @@ static DEFINE_SPINLOCK(exit_stats_vms_lock);
  */
 int kvm_exit_stats_init_vm(struct kvm *kvm)
 {
-	struct exit_stats_vm *v;
+	struct exit_stats_vm *v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 
-	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
 		return -ENOMEM;
 	v->kvm = kvm;
