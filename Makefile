@@ -13,7 +13,7 @@ GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c sampler/record
 KSHARED := $(wildcard kernel/src/arch/x86/kvm/*.h kernel/src/arch/x86/kvm/*/*.h kernel/src/arch/x86/include/asm/*.h kernel/shim/linux/*.h)
 
 .PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-lab test-lab-amd test-lab-ug0 test-lab-warn test-lab-6.1 test-isolation test-isolation-intel test-isolation-amd test-long selftest test-selftest test-selftest-amd checkpatch fuzz-leaf clean \
-	install-modules restore-modules test-install-modules test-cycles
+	install-modules restore-modules test-install-modules test-cycles test-kvm-selftests
 PREFIX ?= /usr
 DESTDIR ?=
 UNITDIR ?= /lib/systemd/system
@@ -34,7 +34,8 @@ help:
 	@echo "                 (VENDOR=intel|amd INTERVAL_MS=500|1000 AFTER_BOOT_S=5; results/<UTC>/)"
 	@echo "make test        unit tests, checkpatch, the lab conformance runs, the WARN test, the KVM selftest (AMD),"
 	@echo "                 isolation (Intel), a profiled boot, install-modules and cycles vs the trace (AMD)"
-	@echo "make test-long   the Intel selftest, the AMD isolation run and host scope under VM churn (AMD)"
+	@echo "make test-long   the Intel selftest, the AMD isolation run, host scope under VM churn (AMD),"
+	@echo "                 KVM's x86 selftests stock vs ours (AMD)"
 	@echo "make test-unit   only the unit tests (seconds)"
 	@echo "make test-lab    only the lab conformance runs: Intel (minutes, Bochs), then AMD"
 	@echo "make test-lab-amd  only the AMD one (under a minute, QEMU TCG)"
@@ -43,6 +44,7 @@ help:
 	@echo "make test-lab-ug0   the Intel conformance run with kvm_intel.unrestricted_guest=0"
 	@echo "make test-install-modules  install-modules and --restore on a stock L1 (AMD, a minute)"
 	@echo "make test-cycles  exitprof's cycles against the kvm_exit/kvm_entry trace (AMD, a minute)"
+	@echo "make test-kvm-selftests  KVM's x86 selftests in L1, stock modules and ours (AMD, ~30 min)"
 	@echo "KSERIES=6.12|6.1 picks the kernel for modules, test-lab, lab/run (default 6.12)"
 	@echo "make test-profile  a real Debian boot profiled in the lab, the CSVs checked"
 	@echo "make checkpatch  kernel style of the hook series and the new files"
@@ -212,12 +214,14 @@ fuzz-leaf: $(BUILD)/test_leaf
 	$(BUILD)/test_leaf exhaustive vmx & p=$$!; \
 	$(BUILD)/test_leaf exhaustive svm; r=$$?; wait $$p && exit $$r
 
-# install-modules on a stock L1; cycles against the trace (tests/lab/*.sh
-# say how).
+# install-modules on a stock L1; cycles against the trace; KVM's own
+# selftests with the stock modules and ours (tests/lab/*.sh say how).
 test-install-modules: guest
 	tests/lab/install-modules.sh
 test-cycles: guest
 	tests/lab/cycles-trace.sh
+test-kvm-selftests:
+	tests/lab/kvm-selftests.sh
 
 # A real Debian boot with the sampler in the lab, its profile checked.
 test-profile:
@@ -231,13 +235,15 @@ test-profile:
 # fix), a profiled boot, install-modules and cycles vs the trace (AMD, a
 # minute each). test-long: the Intel selftest, the AMD isolation
 # suite (QEMU's multi-threaded TCG reset a CPU in 2 of 30 runs and once
-# panicked L1 with a corrupted stack: lab/README.md) and host scope under churn.
+# panicked L1 with a corrupted stack: lab/README.md), host scope under churn
+# and KVM's own selftests, stock vs ours (AMD, two runs of ~15 min).
 test: test-unit checkpatch test-lab test-lab-ug0 test-lab-warn test-lab-6.1 test-selftest-amd test-isolation-intel test-profile \
 	test-install-modules test-cycles
 test-long: guest
 	tests/lab/selftest.sh
 	VENDOR=amd tests/lab/isolation.sh
 	VENDOR=amd tests/lab/hostscope-churn.sh
+	tests/lab/kvm-selftests.sh
 
 clean:
 	rm -rf $(BUILD)

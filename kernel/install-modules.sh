@@ -70,13 +70,13 @@ vmod=kvm_$vendor
 # modinfo_field FILE FIELD: FIELD of FILE's .modinfo, an uncompressed .ko
 # (the .modinfo strings are NUL-separated; no modinfo binary needed)
 modinfo_field() {
-	tr '\0' '\n' <"$1" | sed -n "s/^$2=//p" | head -n 1
+	tr '\0' '\n' <"$1" | sed -n "s/^$2=//p" | head -n 1 | sed 's/ *$//'
 }
 loaded() { [ -d /sys/module/"$1" ]; }
 ours_loaded() { [ -e /sys/module/kvm/parameters/exit_stats ]; }
 
 # The stock modules must be there: --restore and the fallback load them.
-stock_magic=$(modinfo -F vermagic kvm 2>/dev/null) && [ -n "$stock_magic" ] &&
+stock_magic=$(modinfo -F vermagic kvm 2>/dev/null | sed 's/ *$//') && [ -n "$stock_magic" ] &&
 	modinfo -F vermagic $vmod >/dev/null 2>&1 ||
 	die "no stock kvm and $vmod modules for $rel in /lib/modules/$rel: nothing to go back to (nothing was changed)"
 
