@@ -65,9 +65,8 @@ check $? "trace_clock still x86-tsc with the triggers in place"
 
 # Every thread of the L2 qemu on L1's CPU 0, so that an interval starts and
 # ends on one CPU. Unpinned, in 4 runs, INTR came out at 50-131 % and CPUID
-# at 101-107 % of their intervals (pinned: 37-47 % and 95-97 %); intervals
-# whose exit and entry were stamped on different L1 CPUs are the difference,
-# why exactly is not isolated.
+# at 101-107 % of their intervals (pinned: 33-97 % and 91-103 %); the cause
+# is not isolated (suspects: intervals stamped on two L1 CPUs).
 for t in /proc/"$L2_PID"/task/*; do taskset -p 1 "${t##*/}" >/dev/null || echo "taskset ${t##*/} failed"; done
 
 vms=$KVM_VM_DIR
