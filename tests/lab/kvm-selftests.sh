@@ -23,7 +23,8 @@ prog=kvm-selftests
 . tests/lab/lib.sh
 # hyperv_clock: "Elapsed time does not match (MSR=453826100, TSC=460358425)";
 # apic_bus_clock_test: "Frequency = 22656463 (wanted 23750000 - 26250000)";
-# memslot_perf_test: killed by its own alarm() in the RW test.
+# memslot_perf_test: killed by its own 10 s alarm() in the RW test (stock:
+# failed 1 of 3 runs; exitprof's: 2 of 2, see kernel/README.md).
 TIMING="x86_64/hyperv_clock x86_64/apic_bus_clock_test memslot_perf_test"
 t=${KST_TIMEOUT:-120}
 [[ $t =~ ^[1-9][0-9]*$ ]] || { echo "kvm-selftests: KST_TIMEOUT must be a positive number" >&2; exit 2; }
