@@ -12,7 +12,8 @@ GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c sampler/record
 # the kernel's pure files and tables, shared with user space
 KSHARED := $(wildcard kernel/src/arch/x86/kvm/*.h kernel/src/arch/x86/kvm/*/*.h kernel/src/arch/x86/include/asm/*.h kernel/shim/linux/*.h)
 
-.PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-cli test-lab test-lab-amd test-lab-ug0 test-lab-warn test-lab-6.1 test-lab-7.3 test-lab-7.3-amd test-isolation test-isolation-intel test-isolation-amd test-long selftest test-selftest test-selftest-amd checkpatch fuzz-leaf clean
+.PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-cli test-lab test-lab-amd test-lab-ug0 test-lab-warn test-lab-6.1 test-lab-7.3 test-lab-7.3-amd test-isolation test-isolation-intel test-isolation-amd test-long selftest test-selftest test-selftest-amd checkpatch fuzz-leaf clean \
+	install-modules restore-modules test-install-modules test-cycles test-kvm-selftests
 PREFIX ?= /usr
 DESTDIR ?=
 UNITDIR ?= /lib/systemd/system
@@ -24,14 +25,17 @@ include analysis/analysis.mk
 help:
 	@echo "make deps        install the Debian packages exitprof needs (root)"
 	@echo "make modules     build the patched kvm modules for the stock kernel (cached)"
+	@echo "make install-modules  load them in place of the running host's kvm (sudo; checks first)"
+	@echo "make restore-modules  put the host's stock kvm modules back"
 	@echo "make guest       build the static guest programs into $(BUILD)/"
 	@echo "make install     install exitprof, its unit and the chart scripts (DESTDIR=, PREFIX=/usr)"
 	@echo "make deb         build $(BUILD)/exitprof_$(VERSION)_amd64.deb"
 	@echo "make profile     profile a full Debian VM boot in the lab, draw the charts"
 	@echo "                 (VENDOR=intel|amd INTERVAL_MS=500|1000 AFTER_BOOT_S=5; results/<UTC>/)"
 	@echo "make test        unit tests, checkpatch, the lab conformance runs, the WARN test, the KVM selftest (AMD),"
-	@echo "                 isolation (Intel), a profiled boot"
-	@echo "make test-long   Intel on 7.3, the Intel selftest, the AMD isolation run and host scope under VM churn (AMD)"
+	@echo "                 isolation (Intel), a profiled boot, install-modules and cycles vs the trace (AMD)"
+	@echo "make test-long   Intel on 7.3, the Intel selftest, the AMD isolation run, host scope under VM churn (AMD),"
+	@echo "                 KVM's x86 selftests stock vs ours (AMD)"
 	@echo "make test-unit   only the unit tests (seconds)"
 	@echo "make test-lab    only the lab conformance runs: Intel (minutes, Bochs), then AMD"
 	@echo "make test-lab-amd  only the AMD one (under a minute, QEMU TCG)"
@@ -39,6 +43,9 @@ help:
 	@echo "make test-lab-warn  a WARN_ON in L1 fails the lab run (AMD, seconds)"
 	@echo "make test-lab-ug0   the Intel conformance run with kvm_intel.unrestricted_guest=0"
 	@echo "make test-lab-7.3  the Intel and AMD conformance runs on Linux 7.3 (test-lab-7.3-amd: AMD only)"
+	@echo "make test-install-modules  install-modules and --restore on a stock L1 (AMD, a minute)"
+	@echo "make test-cycles  exitprof's cycles against the kvm_exit/kvm_entry trace (AMD, a minute)"
+	@echo "make test-kvm-selftests  KVM's x86 selftests in L1, stock modules and ours (AMD, ~30 min)"
 	@echo "KSERIES=6.12|6.1|7.3 picks the kernel for modules, test-lab, lab/run (default 6.12)"
 	@echo "make test-profile  a real Debian boot profiled in the lab, the CSVs checked"
 	@echo "make checkpatch  kernel style of the hook series and the new files"
@@ -93,6 +100,13 @@ deps:
 
 modules:
 	$(MAKE) -C kernel modules
+
+# Swap the running host's kvm modules (kernel/install-modules.sh --help).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+install-modules: modules
+	$(SUDO) kernel/install-modules.sh "$$(make -s --no-print-directory -C kernel modules-dir)"
+restore-modules:
+	$(SUDO) kernel/install-modules.sh --restore
 
 guest: $(BUILD)/exitprof $(BUILD)/leafcheck
 
@@ -219,6 +233,15 @@ fuzz-leaf: $(BUILD)/test_leaf
 	$(BUILD)/test_leaf exhaustive vmx & p=$$!; \
 	$(BUILD)/test_leaf exhaustive svm; r=$$?; wait $$p && exit $$r
 
+# install-modules on a stock L1; cycles against the trace; KVM's own
+# selftests with the stock modules and ours (tests/lab/*.sh say how).
+test-install-modules: guest
+	tests/lab/install-modules.sh
+test-cycles: guest
+	tests/lab/cycles-trace.sh
+test-kvm-selftests:
+	tests/lab/kvm-selftests.sh
+
 # A real Debian boot with the sampler in the lab, its profile checked.
 test-profile:
 	rm -rf $(BUILD)/test-profile
@@ -229,16 +252,20 @@ test-profile:
 # unrestricted_guest=0 and on 6.1, the WARN test, the selftest on AMD, the
 # isolation suite on Intel (Bochs: deterministic, ~5 min since the timer-storm
 # fix), the AMD conformance run on Linux 7.3 (cold: a 300 MB download and a
-# modules build, kernel/README.md) and a profiled boot. test-long: the Intel
-# conformance run on 7.3, the Intel selftest, the AMD isolation
-# suite (QEMU's multi-threaded TCG reset a CPU in 2 of 30 runs and once
-# panicked L1 with a corrupted stack: lab/README.md) and host scope under churn.
-test: test-unit checkpatch test-lab test-lab-ug0 test-lab-warn test-lab-6.1 test-lab-7.3-amd test-selftest-amd test-isolation-intel test-profile
+# modules build, kernel/README.md), a profiled boot, install-modules and
+# cycles vs the trace (AMD, a minute each). test-long: the Intel conformance
+# run on 7.3, the Intel selftest, the AMD isolation suite (QEMU's
+# multi-threaded TCG reset a CPU in 2 of 30 runs and once panicked L1 with a
+# corrupted stack: lab/README.md), host scope under churn and KVM's own
+# selftests, stock vs ours (AMD, two runs of ~15 min).
+test: test-unit checkpatch test-lab test-lab-ug0 test-lab-warn test-lab-6.1 test-lab-7.3-amd test-selftest-amd test-isolation-intel test-profile \
+	test-install-modules test-cycles
 test-long: guest
 	KSERIES=7.3 tests/lab/conformance.sh
 	tests/lab/selftest.sh
 	VENDOR=amd tests/lab/isolation.sh
 	VENDOR=amd tests/lab/hostscope-churn.sh
+	tests/lab/kvm-selftests.sh
 
 clean:
 	rm -rf $(BUILD)
