@@ -22,8 +22,5 @@ set +e	# each check below records its own status
 check "$rc" "lab/run exit status ($rc)"
 grep -qx 'workload started' "$out"
 check $? "L2 started the workload"
-o=$(grep -c '^cycles: ok' "$out")
-f=$(grep -c '^cycles: FAIL' "$out")
-[ "$o" -ge 9 ] && [ "$f" = 0 ]
-check $? "in L1: $o ok, $f failed"
+l1_tally "$out" cycles 9
 summary

@@ -51,8 +51,5 @@ LAB_KVM_MODULES=stock lab_run "$tmp/out" --copy kernel/install-modules.sh --copy
 cat "$tmp/out"
 set +e	# each check below records its own status
 check "$rc" "lab/run exit status ($rc)"
-o=$(grep -c "^$prog: ok" "$tmp/out")
-f=$(grep -c "^$prog: FAIL" "$tmp/out")
-[ "$o" -ge 24 ] && [ "$f" = 0 ]
-check $? "in L1: $o ok, $f failed"
+l1_tally "$tmp/out" "$prog" 24
 summary

@@ -33,10 +33,7 @@ grep -q "^leafcheck: ok   2 vCPUs x $n CPUID at once raise reason [0-9]* by exac
 check $? "VM A: 2 vCPUs x $n CPUID at once counted exactly"
 grep -q '^leafcheck: view scope=vm ' "$out"
 check $? "VM A: scope vm by default"
-o=$(grep -c '^isolation: ok' "$out")
-f=$(grep -c '^isolation: FAIL' "$out")
-[ "$o" -ge 13 ] && [ "$f" = 0 ]
-check $? "in L1: $o ok, $f failed (VM B with 4 vCPUs per scope, statistics off)"
+l1_tally "$out" isolation 13 "VM B with 4 vCPUs per scope, statistics off"
 
 # shellcheck disable=SC2016 # expanded in L2
 LAB_KVM_MODULES=stock lab_run "$stock" --copy build/leafcheck --copy build/exitprof -- \

@@ -15,6 +15,14 @@ summary() {
 	echo "$pass passed, $fail failed"
 	[ "$fail" = 0 ]
 }
+# l1_tally OUT NAME MIN [TEXT]: one check of an L1 script's own tally in
+# OUT: at least MIN "NAME: ok" lines and no "NAME: FAIL" line.
+l1_tally() {
+	_o=$(grep -c "^$2: ok" "$1")
+	_f=$(grep -c "^$2: FAIL" "$1")
+	[ "$_o" -ge "$3" ] && [ "$_f" = 0 ]
+	check $? "in L1: $_o ok, $_f failed${4:+ ($4)}"
+}
 # lab_run OUT ARGS...: lab/run --vendor $vendor ARGS >OUT; its status in $rc.
 lab_run() {
 	_out=$1
