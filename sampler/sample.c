@@ -691,7 +691,7 @@ static const char sample_usage[] =
 	"samples.csv and record systemd's boot milestones (sampler/FORMAT.md).\n"
 	"Meant to run as exitprof-sampler.service early in boot.\n"
 	"\n"
-	"  -i, --interval MS      sampling interval (default 50)\n"
+	"  -i, --interval MS      sampling interval (default 500)\n"
 	"  -r, --run-dir DIR      first output directory (default /run/exitprof)\n"
 	"  -p, --persist DIR      move the files here once the root file system is\n"
 	"                         writable (default /var/lib/exitprof/BOOT_ID;\n"
@@ -763,7 +763,7 @@ int exitprof_sample(int argc, char **argv)
 	};
 	static char persist[PATH_MAX];
 	struct ep_sample_opts o = {
-		.interval_ms = 50,
+		.interval_ms = 500,
 		.run_dir = "/run/exitprof",
 		.after_boot_s = 10,
 	};

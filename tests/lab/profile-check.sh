@@ -25,11 +25,11 @@
 #     (phases.dat of exitprof analyze), the alignment error reported and
 #     host and guest counts agreeing within FORMAT.md's bound (summary.md)
 #   - external interrupts (Intel reason 1, AMD 0x60) are at most
-#     MAX_EXTINT_PCT (10) % of the exits from VM creation to the last sample
-#     before "finished", the sampler's own CPUIDs left out: the lab's timer
-#     storm (lab/README.md) must not come back (AMD: reported only)
+#     MAX_EXTINT_PCT (10) % of the boot's exits as summary.md counts them
+#     (VM creation to "finished", the sampler's own CPUIDs left out): the
+#     lab's timer storm (lab/README.md) must not come back (AMD: reported only)
 #   - the sampler's own CPUIDs to "finished" are at most MAX_SELF_PCT (5) %
-#     of the boot's exits
+#     of the boot's exits (its own included)
 #   - host-samples.csv, if there: source=host, its first row before the
 #     VM's first exit (total 0), its last past "finished"
 # Prints one line per check and "N passed, M failed".
@@ -118,22 +118,25 @@ if [ "$first" = userspace ] && [ -n "$us" ]; then
 	check $? "the guest series runs from the initrd through switch-root"
 fi
 
-# Counters start at VM creation: the last row before "finished" holds the
-# boot's exits so far (a boot has far fewer than 2^32). One pass: the
-# external-interrupt share, the boot's exits without the sampler's own, the
-# sampler's own CPUIDs, and the total at "finished".
+# The boot's exits as exitprof analyze counted them (summary.md: VM
+# creation, or the first sample, to "finished", the sampler's own CPUIDs
+# taken out) and its external interrupts (Intel reason 1, AMD 0x60 INTR):
+# the same figures the summary publishes. The sampler's own CPUIDs to
+# "finished" are its rows' self_cpuid up to there (a sweep is at its row's
+# time); gfin, the guest's total at the last row before "finished".
+sm=$dir/summary.md
 fin=$(awk -F, '$1 == "finished" { print $2 * 1000 }' "$m")
-share=$(awk -F, -v fin="${fin:-0}" '
-NR == 2 { tax = ($0 ~ /taxonomy=2/) ? 2 : 1; next }
-NR == 3 { for (i = 1; i <= NF; i++) col[$i] = i; c = col[tax == 2 ? "n96" : "n1"]; next }
-NR > 3 && $1 <= fin { self += $4; ext = $c; total = $2 }
-END { if (total > self) printf "%.2f %d %d %d %d\n", 100 * ext / (total - self), ext, total - self, self, total }' "$s")
-read -r pct ext boot self gfin <<<"${share:-none 0 0 0 0}"
-echo "profile-check: external interrupts $ext of $boot exits to boot finished ($pct %)"
-# The guest sampler's own CPUIDs up to "finished", against the boot's exits
-# (the same rows as above): at most MAX_SELF_PCT (5) % (README: the interval).
-self_pct=$(awk -v a="$self" -v b="$boot" 'BEGIN { if (b > 0) printf "%.2f", 100 * a / b; else print "none" }')
-echo "profile-check: the sampler's own CPUID exits to boot finished: $self ($self_pct % of the boot's $boot)"
+read -r self gfin <<<"$(awk -F, -v fin="${fin:-0}" 'NR > 3 && $1 <= fin { self += $4; total = $2 }
+	END { print self + 0, total + 0 }' "$s")"
+boot=$(sed -n 's/^- \*\*The boot\*\*.*: \*\*\([0-9]*\) exits\*\*.*/\1/p' "$sm" 2>/dev/null)
+ext=$(awk -F'|' '/^## Exit reasons, the boot/ { b = 1; next } /^## / { b = 0 }
+	b && $2 ~ /`(EXTERNAL_INTERRUPT|INTR)`/ { gsub(/ /, "", $4); print $4; exit }' "$sm" 2>/dev/null)
+[ -n "$boot" ]; check $? "summary.md gives the boot's exits (${boot:-none})"
+pct=$(awk -v a="${ext:-0}" -v b="${boot:-0}" 'BEGIN { if (b > 0) printf "%.2f", 100 * a / b; else print "none" }')
+echo "profile-check: external interrupts ${ext:-0} of the boot's ${boot:-?} exits ($pct %; summary.md, the sampler's own left out)"
+# At most MAX_SELF_PCT (5) % of the boot's exits, its own included (README: the interval).
+self_pct=$(awk -v a="$self" -v b="${boot:-0}" 'BEGIN { if (b > 0) printf "%.2f", 100 * a / (a + b); else print "none" }')
+echo "profile-check: the sampler's own CPUID exits to boot finished: $self ($self_pct % of the boot's $(( ${boot:-0} + self )), its own included)"
 awk -v p="$self_pct" -v max="${MAX_SELF_PCT:-5}" 'BEGIN { exit !(p != "none" && p <= max) }'
 check $? "the sampler's own exits at most ${MAX_SELF_PCT:-5} % of the boot's ($self_pct %)"
 
@@ -174,7 +177,7 @@ cover() { # FILE: sampled exits up to $efin, and the exits before the first row 
 if [ -f "$h" ]; then src=host; else src=guest; fi
 read -r cov got <<<"$(cover "$([ $src = host ] && echo "$h" || echo "$s")")"
 read -r gcov _ <<<"$(cover "$s")"
-echo "profile-check: coverage: $got of the $efin exits from VM creation to finished in sampled intervals of the $src series ($cov %; the guest series alone: $gcov %)"
+echo "profile-check: coverage: $got of the $efin exits from VM creation to finished in sampled intervals of the $src series ($cov %; the sampler's own included, the total at finished interpolated between the guest's rows; the guest series alone: $gcov %)"
 awk -v p="$cov" -v min="${MIN_COVER_PCT:-99}" 'BEGIN { exit !(p >= min) }'
 check $? "at least ${MIN_COVER_PCT:-99} % of the boot's exits in sampled intervals ($cov %)"
 
@@ -198,7 +201,6 @@ else
 	echo "profile-check: no $p (exitprof analyze has not run)"; check 1 "phases.dat present"
 fi
 if [ -f "$h" ]; then
-	sm=$dir/summary.md
 	grep -o 'Alignment error[^.]*[.][0-9]* ms[^.]*[.][0-9]* ms[^.]*[.][0-9]* ms' "$sm" | sed 's/^/profile-check: /'
 	grep -q 'host and guest counts agree within the bound' "$sm"
 	check $? "host and guest per-reason counts agree over their common span ($(grep -o 'over [0-9.]*\.\.[0-9.]* s ([0-9]* checkpoints[^)]*)' "$sm"))"

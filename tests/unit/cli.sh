@@ -100,14 +100,16 @@ if command -v gnuplot >/dev/null; then
 	(cd / && "$inst" plot "$res") >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	good=$([ $rc = 0 ] && echo 0 || echo 1)
-	for c in timeline share heatmap phases cycles timeline_all share_all heatmap_all; do
+	# the five always; timeline_all, share_all, heatmap_all too when the
+	# profile runs on long after the boot: every chart listed must exist
+	for c in timeline share heatmap phases cycles $(sed -n "s|^$res/\(.*_all\)\.png$|\1|p" "$tmp/out"); do
 		if ! { [ -s "$res/$c.png" ] && [ -s "$res/$c.svg" ] && grep -qx "$res/$c.png" "$tmp/out"; }; then
 			echo "    no $c.png/svg, or not listed"
 			good=1
 		fi
 	done
 	[ "$good" = 0 ] || sed 's/^/    /' "$tmp/err"
-	ok "$good" "installed exitprof plot draws plots/example's eight charts (PNG, SVG)"
+	ok "$good" "installed exitprof plot draws plots/example's charts (PNG, SVG)"
 else
 	echo "skip installed exitprof plot: no gnuplot (make deps installs gnuplot-nox)"
 fi
