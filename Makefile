@@ -13,7 +13,7 @@ GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c sampler/record
 KSHARED := $(wildcard kernel/src/arch/x86/kvm/*.h kernel/src/arch/x86/kvm/*/*.h kernel/src/arch/x86/include/asm/*.h kernel/shim/linux/*.h)
 
 .PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-cli test-lab test-lab-amd test-lab-ug0 test-lab-warn test-lab-6.1 test-lab-7.3 test-lab-7.3-amd test-isolation test-isolation-intel test-isolation-amd test-long selftest test-selftest test-selftest-amd checkpatch fuzz-leaf clean \
-	install-modules restore-modules test-install-modules test-cycles test-kvm-selftests
+	install-modules restore-modules test-install-modules test-cycles test-kvm-selftests test-full-kernel test-debug-kernel
 PREFIX ?= /usr
 DESTDIR ?=
 UNITDIR ?= /lib/systemd/system
@@ -35,7 +35,7 @@ help:
 	@echo "make test        unit tests, checkpatch, the lab conformance runs, the WARN test, the KVM selftest (AMD),"
 	@echo "                 isolation (Intel), a profiled boot, install-modules and cycles vs the trace (AMD)"
 	@echo "make test-long   Intel on 7.3, the Intel selftest, the AMD isolation run, host scope under VM churn (AMD),"
-	@echo "                 KVM's x86 selftests stock vs ours (AMD)"
+	@echo "                 KVM's x86 selftests stock vs ours (AMD), test-full-kernel"
 	@echo "make test-unit   only the unit tests (seconds)"
 	@echo "make test-lab    only the lab conformance runs: Intel (minutes, Bochs), then AMD"
 	@echo "make test-lab-amd  only the AMD one (under a minute, QEMU TCG)"
@@ -52,6 +52,8 @@ help:
 	@echo "make selftest    build KVM's exit_stats_test (patch 0004) static, print its path"
 	@echo "make test-selftest  that selftest in the lab's L1: Intel, then AMD (test-selftest-amd)"
 	@echo "make test-isolation SMP exactness and isolation between VMs in the lab, Intel then AMD (test-isolation-amd)"
+	@echo "make test-full-kernel  build the complete lean kernel (kernel/README.md), boot it as L1 and L2: conformance, Intel and AMD"
+	@echo "make test-debug-kernel the KERNEL_DEBUG=1 kernel (lockdep, KASAN) as L1: lockdep/sleep/KASAN caught, conformance, isolation, host scope"
 	@echo "make bench       sampler cost, analysis throughput, and the cost of one exit in the lab"
 	@echo "make fuzz        libFuzzer on the CSV readers; every 32-bit ECX through the leaf dispatch"
 
@@ -256,8 +258,9 @@ test-profile:
 # cycles vs the trace (AMD, a minute each). test-long: the Intel conformance
 # run on 7.3, the Intel selftest, the AMD isolation suite (QEMU's
 # multi-threaded TCG reset a CPU in 2 of 30 runs and once panicked L1 with a
-# corrupted stack: lab/README.md), host scope under churn and KVM's own
-# selftests, stock vs ours (AMD, two runs of ~15 min).
+# corrupted stack: lab/README.md), host scope under churn, KVM's own
+# selftests, stock vs ours (AMD, two runs of ~15 min), and the complete lean
+# kernel booted (test-full-kernel: kernel/README.md says why).
 test: test-unit checkpatch test-lab test-lab-ug0 test-lab-warn test-lab-6.1 test-lab-7.3-amd test-selftest-amd test-isolation-intel test-profile \
 	test-install-modules test-cycles
 test-long: guest
@@ -266,6 +269,28 @@ test-long: guest
 	VENDOR=amd tests/lab/isolation.sh
 	VENDOR=amd tests/lab/hostscope-churn.sh
 	tests/lab/kvm-selftests.sh
+	$(MAKE) test-full-kernel
+
+# The complete kernel (make -C kernel kernel) as L1 and L2, its own KVM
+# modules: the conformance runs on both vendors (kernel/README.md).
+FULL_KERNEL = $$($(MAKE) -s --no-print-directory -C kernel kernel-dir KERNEL_DEBUG=$(1))
+# Intel: its HZ=1000 L1 and L2 take 4x Debian's timer ticks, and under
+# load L1's heartbeat paused over 60 s while L2 booted (114 s in all).
+test-full-kernel: guest
+	$(MAKE) -C kernel kernel
+	LAB_KERNEL=$(call FULL_KERNEL,0) LAB_STUCK_S=$${LAB_STUCK_S:-400} tests/lab/conformance.sh
+	LAB_KERNEL=$(call FULL_KERNEL,0) LAB_TIMEOUT_BOOT_L2=$${LAB_TIMEOUT_BOOT_L2:-300} VENDOR=amd tests/lab/conformance.sh
+# The KERNEL_DEBUG=1 kernel as L1 (AMD: QEMU TCG, Bochs is too slow for
+# KASAN + lockdep): a planted lock-order, sleep-in-atomic and KASAN bug each
+# fail the run, then conformance, isolation and host scope with no report.
+# Not yet run to the end (kernel/README.md): in neither test nor test-long.
+test-debug-kernel: guest
+	$(MAKE) -C kernel kernel KERNEL_DEBUG=1
+	set -e; for m in lockdep sleep kasan; do \
+		LAB_KERNEL=$(call FULL_KERNEL,1) WARN_MODE=$$m tests/lab/warn.sh; done
+	LAB_KERNEL=$(call FULL_KERNEL,1) LAB_TIMEOUT_BOOT_L2=$${LAB_TIMEOUT_BOOT_L2:-600} VENDOR=amd tests/lab/conformance.sh
+	LAB_KERNEL=$(call FULL_KERNEL,1) LAB_TIMEOUT_BOOT_L2=$${LAB_TIMEOUT_BOOT_L2:-600} VENDOR=amd tests/lab/isolation.sh
+	LAB_KERNEL=$(call FULL_KERNEL,1) LAB_TIMEOUT_BOOT_L2=$${LAB_TIMEOUT_BOOT_L2:-600} VENDOR=amd tests/lab/hostscope-churn.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -3,8 +3,15 @@
 #
 #   build.sh modules   kvm.ko, kvm-intel.ko, kvm-amd.ko for the stock kernel,
 #                      debug info stripped, in $CACHE/$KREL/modules (printed)
-#   build.sh kernel    a complete patched kernel (bzImage + all modules),
-#                      release $KREL-exitprof, in $CACHE/$KREL/full
+#   build.sh kernel    a complete patched kernel (bzImage + modules) in
+#                      $CACHE/$KREL/full-$KERNEL_CONFIG[-debug] (printed):
+#                      KERNEL_CONFIG=lean (default) x86_64_defconfig +
+#                      config/kvm-host.config, release $KVER-exitprof;
+#                      KERNEL_DEBUG=1 adds config/debug.config (lockdep,
+#                      KASAN), release $KVER-exitprof-debug;
+#                      KERNEL_CONFIG=debian the stock config, all 4000+
+#                      modules (hours), release $KREL-exitprof
+#   build.sh kernel-dir  print that directory
 #   build.sh tree      only prepare the patched tree (prints its path)
 #   build.sh bench-atomic  the modules with bench/global-atomic.patch (make
 #                      bench's comparison), in $CACHE/$KREL/modules-atomic
@@ -190,6 +197,62 @@ build_modules() {
 	echo "$out"
 }
 
+# KERNEL_CONFIG and KERNEL_DEBUG (environment) name the complete kernel:
+# kname (its tree build-$kname and output directory) and rel (its release).
+kernel_vars() {
+	KERNEL_CONFIG=${KERNEL_CONFIG:-lean}
+	[ "${KERNEL_DEBUG:-0}" = 0 ] && KERNEL_DEBUG=
+	case $KERNEL_CONFIG in
+	lean) kname=full-lean rel=$KVER-exitprof ;;
+	debian)
+		[ -z "$KERNEL_DEBUG" ] || { log "KERNEL_DEBUG=1 is for KERNEL_CONFIG=lean"; exit 2; }
+		kname=full-debian rel=$KREL-exitprof ;;
+	*) log "KERNEL_CONFIG must be lean or debian, not '$KERNEL_CONFIG'"; exit 2 ;;
+	esac
+	if [ -n "$KERNEL_DEBUG" ]; then
+		[ "$KERNEL_DEBUG" = 1 ] || { log "KERNEL_DEBUG must be 0 or 1, not '$KERNEL_DEBUG'"; exit 2; }
+		kname=full-debug rel=$rel-debug
+	fi
+}
+
+# configure_lean TREE RELEASE: x86_64_defconfig + config/kvm-host.config
+# (+ config/debug.config); every line of the fragments must hold in the
+# result, so a dependency that olddefconfig drops is an error, not a surprise.
+configure_lean() {
+	local tree=$1 rel=$2 frags=("$here/config/kvm-host.config") stamp bad
+	[ -z "$KERNEL_DEBUG" ] || frags+=("$here/config/debug.config")
+	stamp=$(cat "${frags[@]}" | sha256sum | cut -c1-16)
+	[ -e "$tree/.exitprof-lean-$stamp" ] && return 0
+	log "configuring $tree as $rel: x86_64_defconfig + ${frags[*]##*/}"
+	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" x86_64_defconfig >&2
+	"$tree/scripts/kconfig/merge_config.sh" -m -O "$tree" "$tree/.config" "${frags[@]}" >&2
+	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" olddefconfig >&2
+	bad=$(cat "${frags[@]}" | grep -E '^(CONFIG_|# CONFIG_)' | while read -r l; do
+		case $l in
+		"# CONFIG_"*) o=${l#\# }; o=${o%% *}
+			! grep -q "^$o=" "$tree/.config" || echo "$l" ;;
+		*) grep -qx "$l" "$tree/.config" || echo "$l" ;;
+		esac
+	done)
+	[ -z "$bad" ] || { log "olddefconfig did not keep these fragment lines:"; echo "$bad" >&2; exit 1; }
+	rm -f "$tree"/.exitprof-lean-*
+	touch "$tree/.exitprof-lean-$stamp"
+}
+
+# The stock config names Debian's signing key, which is not shipped: sign
+# with a key of our own at the same path, as any self-built kernel does.
+sign_key() {
+	local tree=$1 key
+	key=$(sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"$/\1/p' "$tree/.config")
+	if [ -n "$key" ] && [ "$key" != certs/signing_key.pem ] && [ ! -e "$tree/$key" ]; then
+		log "generating a module signing key at $key"
+		mkdir -p "$(dirname "$tree/$key")"
+		openssl req -new -nodes -utf8 -sha256 -days 36500 -batch -x509 \
+			-config "$tree/certs/default_x509.genkey" -outform PEM \
+			-out "$tree/$key" -keyout "$tree/$key" 2>/dev/null
+	fi
+}
+
 case "${1:-}" in
 tree)
 	prepare_tree build-modules
@@ -213,38 +276,38 @@ bench-atomic)
 	build_modules build-atomic modules-atomic
 	;;
 kernel)
-	tree=$(prepare_tree build-full)
-	rel=$KREL-exitprof
-	configure "$tree" "$rel"
-	# The stock config names Debian's signing key, which is not shipped: sign
-	# with a key of our own at the same path, as any self-built kernel does.
-	key=$(sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"$/\1/p' "$tree/.config")
-	if [ -n "$key" ] && [ "$key" != certs/signing_key.pem ] && [ ! -e "$tree/$key" ]; then
-		log "generating a module signing key at $key"
-		mkdir -p "$(dirname "$tree/$key")"
-		openssl req -new -nodes -utf8 -sha256 -days 36500 -batch -x509 \
-			-config "$tree/certs/default_x509.genkey" -outform PEM \
-			-out "$tree/$key" -keyout "$tree/$key" 2>/dev/null
+	kernel_vars
+	tree=$(prepare_tree "build-$kname")
+	if [ "$KERNEL_CONFIG" = debian ]; then
+		configure "$tree" "$rel"
+		sign_key "$tree"
+	else
+		configure_lean "$tree" "$rel"
 	fi
 	# two steps, each timed: the bzImage alone is what a quick check needs
 	t0=$SECONDS
-	log "building bzImage as $rel"
+	log "building bzImage as $rel ($KERNEL_CONFIG config${KERNEL_DEBUG:+, debug})"
 	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" bzImage >&2
-	log "bzImage built in $((SECONDS - t0)) s; building all modules (hours on 2 cores)"
+	log "bzImage built in $((SECONDS - t0)) s; building the modules"
 	t0=$SECONDS
 	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" modules >&2
-	log "all modules built in $((SECONDS - t0)) s"
-	out=$dir/full
+	log "modules built in $((SECONDS - t0)) s"
+	out=$dir/$kname
 	rm -rf "$out"
 	mkdir -p "$out/boot"
 	cp "$tree/arch/x86/boot/bzImage" "$out/boot/vmlinuz-$rel"
 	cp "$tree/.config" "$out/boot/config-$rel"
+	cp "$tree/System.map" "$out/boot/System.map-$rel"
 	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" INSTALL_MOD_PATH="$out" \
 		INSTALL_MOD_STRIP=1 modules_install >&2
 	echo "$out"
 	;;
+kernel-dir)
+	kernel_vars
+	echo "$dir/$kname"
+	;;
 *)
-	echo "usage: $0 modules|kernel|tree|bench-atomic" >&2
+	echo "usage: $0 modules|kernel|kernel-dir|tree|bench-atomic" >&2
 	exit 2
 	;;
 esac

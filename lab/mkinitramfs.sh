@@ -11,11 +11,15 @@
 #   mkinitramfs.sh base            cached base layer
 #   mkinitramfs.sh mods DIR        cached modules layer for DIR/kvm{,-intel,-amd}.ko
 #   mkinitramfs.sh stock-kvm       directory with Debian's stock kvm*.ko, uncompressed
+#   mkinitramfs.sh kernel-kvm      directory with the kvm*.ko, irqbypass.ko and ccp.ko
+#                                  of the kernel LAB_KERNEL names (links)
 #   mkinitramfs.sh run OUT WORK [COPY...]
 #       per-run layer; settings from the environment: NONCE SMP HEARTBEAT_S L2_MEM L2_APPEND
 #       COMMAND_FILE L1_SCRIPT L1_START (may be empty) LAB_KVM_ARGS LAB_KVM_VENDOR_ARGS,
 #       and for the Debian L2: L2_KIND=debian L2_DISK (the disk image to make)
 #       L2_DEBS (space-separated .deb files to install in it)
+# LAB_KERNEL=DIR (a `make -C kernel kernel` output: boot/vmlinuz-REL,
+# lib/modules/REL) is the kernel of L1 and L2 instead of Debian's stock one.
 set -euo pipefail
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../kernel/kversion.sh
@@ -23,6 +27,14 @@ LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_CACHE=${EXITPROF_CACHE:-$HOME/.cache/exitprof}/lab
 KPKG=${EXITPROF_CACHE:-$HOME/.cache/exitprof}/$KREL/pkg
 mkdir -p "$LAB_CACHE"
+# The kernel L1 boots and L2 runs: Debian's stock one, or LAB_KERNEL's
+if [ -n "${LAB_KERNEL:-}" ]; then
+	LAB_VMLINUZ=$(find "$LAB_KERNEL/boot" -maxdepth 1 -name 'vmlinuz-*' 2>/dev/null | head -n1)
+	[ -n "$LAB_VMLINUZ" ] || { echo "lab: no $LAB_KERNEL/boot/vmlinuz-*" >&2; exit 1; }
+	LAB_KREL=${LAB_VMLINUZ##*/vmlinuz-}
+else
+	LAB_VMLINUZ=$KPKG/boot/vmlinuz-$KREL
+fi
 tmp=
 trap '[ -z "$tmp" ] || rm -rf "$tmp"' EXIT
 
@@ -81,6 +93,14 @@ lab_qemu_files() { # print qemu and every library it loads
 # order l2-init loads them in (dependencies first).
 lab_l2_modules() { # DIR
 	local m f
+	if [ -n "${LAB_KERNEL:-}" ]; then
+		# a kernel of our own has them built in (config/kvm-host.config)
+		for m in VIRTIO_PCI VIRTIO_CONSOLE; do
+			grep -qx "CONFIG_$m=y" "$LAB_KERNEL/boot/config-$LAB_KREL" ||
+				{ echo "lab: $LAB_KERNEL: CONFIG_$m is not built in (L2 needs it)" >&2; return 1; }
+		done
+		return 0
+	fi
 	for m in virtio_ring:drivers/virtio/virtio_ring virtio:drivers/virtio/virtio \
 		virtio_pci_legacy_dev:drivers/virtio/virtio_pci_legacy_dev \
 		virtio_pci_modern_dev:drivers/virtio/virtio_pci_modern_dev \
@@ -95,7 +115,7 @@ lab_l2_modules() { # DIR
 
 # Echo the path of the cached base layer, building it if an input changed.
 lab_build_base() {
-	local vmlinuz=$KPKG/boot/vmlinuz-$KREL key out f
+	local vmlinuz=$LAB_VMLINUZ key out f
 	local -a inputs
 	mapfile -t inputs < <(lab_qemu_files)
 	inputs+=("${LAB_QEMU_ROMS[@]}")
@@ -178,11 +198,26 @@ lab_stock_closure() { # NAME...
 	done
 }
 
-# Echo the path of the cached modules layer for kvm*.ko in DIR.
+# LAB_KERNEL's modules that L1 loads, as links in a directory of the cache
+# (lab_key follows them: the layer is rebuilt when the kernel is).
+lab_kernel_kvm_dir() {
+	local mods=$LAB_KERNEL/lib/modules/$LAB_KREL/kernel out=$LAB_CACHE/kvm-$LAB_KREL m
+	mkdir -p "$out"
+	for m in arch/x86/kvm/kvm arch/x86/kvm/kvm-intel arch/x86/kvm/kvm-amd \
+		virt/lib/irqbypass drivers/crypto/ccp/ccp; do
+		[ -f "$mods/$m.ko" ] || { echo "lab: no $mods/$m.ko (KVM built as modules?)" >&2; return 1; }
+		ln -sfn "$mods/$m.ko" "$out/${m##*/}.ko"
+	done
+	echo "$out"
+}
+
+# Echo the path of the cached modules layer for kvm*.ko in DIR (and its
+# irqbypass.ko and ccp.ko if it has them: a kernel of our own; else stock).
 lab_build_mods() { # DIR
 	local dir=$1 irq ccp key out m
-	irq=$(lab_stock_module irqbypass virt/lib/irqbypass)
-	ccp=$(lab_stock_module ccp drivers/crypto/ccp/ccp)
+	irq=$dir/irqbypass.ko ccp=$dir/ccp.ko
+	[ -f "$irq" ] || irq=$(lab_stock_module irqbypass virt/lib/irqbypass)
+	[ -f "$ccp" ] || ccp=$(lab_stock_module ccp drivers/crypto/ccp/ccp)
 	for m in kvm kvm-intel kvm-amd; do
 		[ -f "$dir/$m.ko" ] || { echo "lab: $dir/$m.ko missing" >&2; return 1; }
 	done
@@ -192,7 +227,7 @@ lab_build_mods() { # DIR
 	if [ -s "$out" ]; then echo "$out"; return; fi
 	tmp=$(mktemp -d "$LAB_CACHE/tmp.XXXXXX")
 	mkdir -p "$tmp/lab/mod"
-	cp "$irq" "$ccp" "$dir/kvm.ko" "$dir/kvm-intel.ko" "$dir/kvm-amd.ko" "$tmp/lab/mod/"
+	cp -L "$irq" "$ccp" "$dir/kvm.ko" "$dir/kvm-intel.ko" "$dir/kvm-amd.ko" "$tmp/lab/mod/"
 	# debug info is most of a built kvm.ko (23 MB -> 3 MB) and slow to load under Bochs
 	strip --strip-debug "$tmp"/lab/mod/*.ko
 	lab_cpio "$tmp" "$out"
@@ -256,6 +291,7 @@ case ${1:-} in
 base) lab_build_base ;;
 mods) lab_build_mods "$2" ;;
 stock-kvm) lab_stock_kvm_dir ;;
+kernel-kvm) lab_kernel_kvm_dir ;;
 run) shift; lab_build_run "$@" ;;
-*) echo "usage: $0 base | mods DIR | stock-kvm | run OUT WORK [COPY...]" >&2; exit 2 ;;
+*) echo "usage: $0 base | mods DIR | stock-kvm | kernel-kvm | run OUT WORK [COPY...]" >&2; exit 2 ;;
 esac
