@@ -34,3 +34,11 @@ pause_qemu() {
 		sleep 0.02
 	done
 }
+
+# kvm_trace_report: after a VM's qemu ended unexpectedly, print what L1's
+# trace buffer holds (l1-init records the shutdown / triple-fault exits, with
+# the guest's RIP, and the exceptions KVM injected), prefixed, to stdout.
+kvm_trace_report() {
+	_t=$(grep -v '^#' /sys/kernel/tracing/trace | tail -n 40)
+	echo "${_t:-(no shutdown exit and no injected exception recorded)}" | sed 's/^/L1 trace| /'
+}

@@ -45,6 +45,7 @@ wait_data() {
 		if ! kill -0 "$VPID" 2>/dev/null || [ $n -ge 120 ]; then
 			echo "l1-vm: VM $1 did not report (no output for $n s); its console and qemu:" >&2
 			tail -n 20 $VMS/"$1".con $VMS/"$1".qemu >&2
+			kvm_trace_report >&2
 			return 1
 		fi
 		n=$((n + 1))
