@@ -194,8 +194,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			fputs(usage, stdout);
 			return 0;
 		default:	/* getopt_long said what */
-			fputs("try 'exitprof analyze --help'\n", stderr);
-			return EPA_EXIT_USAGE;
+			return ep_usage_hint("analyze");
 		}
 	}
 	if (optind == argc)

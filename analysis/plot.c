@@ -183,8 +183,7 @@ int exitprof_plot(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		default:	/* getopt_long said what */
-			fputs("try 'exitprof plot --help'\n", stderr);
-			return EP_EXIT_USAGE;
+			return ep_usage_hint("plot");
 		}
 	}
 	if (optind == argc)

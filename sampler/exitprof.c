@@ -201,8 +201,7 @@ static int cmd_query(int argc, char **argv)
 			fputs(query_usage, stdout);
 			return 0;
 		default:	/* getopt_long said what */
-			fputs("try 'exitprof query --help'\n", stderr);
-			return EP_EXIT_USAGE;
+			return ep_usage_hint("query");
 		}
 	}
 	if (argc - optind > 1 || (all && optind < argc))

@@ -121,6 +121,12 @@ int ep_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\ntry 'exitprof %s --help'\n", cmd);
+	fputc('\n', stderr);
+	return ep_usage_hint(cmd);
+}
+
+int ep_usage_hint(const char *cmd)
+{
+	fprintf(stderr, "try 'exitprof %s --help'\n", cmd);
 	return EP_EXIT_USAGE;
 }

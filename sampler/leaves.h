@@ -59,6 +59,8 @@ const char *ep_taxonomy_name(uint32_t taxonomy);
  */
 int ep_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Only the "try 'exitprof CMD --help'" line (getopt_long named the problem). */
+int ep_usage_hint(const char *cmd);
 /* Name of a defined reason, NULL if the vendor's manual does not define it. */
 const char *ep_reason_name(uint32_t taxonomy, uint32_t code);
 #endif

@@ -890,8 +890,7 @@ int ep_record_main(int argc, char **argv, const struct ep_env *env)
 			fputs(record_usage, stdout);
 			return 0;
 		default:	/* getopt_long said what */
-			fputs("try 'exitprof record --help'\n", stderr);
-			return EP_RECORD_USAGE;
+			return ep_usage_hint("record");
 		}
 	}
 	if (optind != argc)

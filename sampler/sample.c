@@ -830,8 +830,7 @@ int exitprof_sample(int argc, char **argv)
 			fputs(sample_usage, stdout);
 			return 0;
 		default:
-			fputs("try 'exitprof sample --help'\n", stderr);
-			return 2;
+			return ep_usage_hint("sample");
 		}
 	}
 	if (optind != argc) {
