@@ -7,11 +7,9 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-vendor=${VENDOR:-amd}
-case $vendor in intel | amd) ;; *) echo "churn: VENDOR must be intel or amd" >&2; exit 2 ;; esac
-prog=churn
 # shellcheck source=tests/lab/lib.sh
 . tests/lab/lib.sh
+lab_test churn amd
 make -s guest
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

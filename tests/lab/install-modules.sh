@@ -10,11 +10,9 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-vendor=${VENDOR:-amd}
-case $vendor in intel | amd) ;; *) echo "install-modules: VENDOR must be intel or amd" >&2; exit 2 ;; esac
-prog=install-modules
 # shellcheck source=tests/lab/lib.sh
 . tests/lab/lib.sh
+lab_test install-modules amd
 # shellcheck source=../../kernel/kversion.sh
 . kernel/kversion.sh
 make -s guest

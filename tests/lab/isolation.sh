@@ -11,11 +11,9 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-vendor=${VENDOR:-intel}
-case $vendor in intel | amd) ;; *) echo "isolation: VENDOR must be intel or amd" >&2; exit 2 ;; esac
-prog=isolation
 # shellcheck source=tests/lab/lib.sh
 . tests/lab/lib.sh
+lab_test isolation intel
 make -s guest
 out=$(mktemp) stock=$(mktemp)
 trap 'rm -f "$out" "$stock"' EXIT

@@ -16,11 +16,9 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-vendor=${VENDOR:-amd}
-case $vendor in intel | amd) ;; *) echo "kvm-selftests: VENDOR must be intel or amd" >&2; exit 2 ;; esac
-prog=kvm-selftests
 # shellcheck source=tests/lab/lib.sh
 . tests/lab/lib.sh
+lab_test kvm-selftests amd
 # hyperv_clock: "Elapsed time does not match (MSR=453826100, TSC=460358425)";
 # apic_bus_clock_test: "Frequency = 22656463 (wanted 23750000 - 26250000)";
 # memslot_perf_test: killed by its own 10 s alarm() in the RW test (stock:

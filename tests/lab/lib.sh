@@ -1,8 +1,14 @@
 # shellcheck shell=sh
 # Shared by the lab tests on the host and, copied in with --copy, by their
 # scripts in L1 (busybox sh): the pass/fail tally, and one boot of the lab.
-# Set prog (and vendor, for lab_run) first.
+# Set prog (and vendor, for lab_run) first: lab_test on the host.
 pass=0 fail=0
+# lab_test NAME DEFAULT: a lab test's name (prog, the tally's prefix) and its
+# vendor: $VENDOR, or DEFAULT; intel or amd.
+lab_test() {
+	prog=$1 vendor=${VENDOR:-$2}
+	case $vendor in intel | amd) ;; *) echo "$prog: VENDOR must be intel or amd" >&2; exit 2 ;; esac
+}
 check() { # STATUS TEXT
 	if [ "$1" = 0 ]; then
 		pass=$((pass + 1)); echo "$prog: ok   $2"

@@ -8,15 +8,13 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-vendor=${VENDOR:-intel}
-case $vendor in intel|amd) ;; *) echo "selftest: VENDOR must be intel or amd" >&2; exit 2 ;; esac
+# shellcheck source=tests/lab/lib.sh
+. tests/lab/lib.sh
+lab_test selftest intel
 bin=$(make -s --no-print-directory -C kernel selftest | tail -n 1)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
-prog=selftest
-# shellcheck source=tests/lab/lib.sh
-. tests/lab/lib.sh
 lab_run "$out" --copy "$bin" --l1 tests/lab/l1-selftest.sh -- true
 cat "$out"
 set +e	# each check records its own status

@@ -9,9 +9,10 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-vendor=${VENDOR:-amd}
+# shellcheck source=tests/lab/lib.sh
+. tests/lab/lib.sh
+lab_test warn amd
 mode=${WARN_MODE:-warn}
-prog=warn
 case $mode in
 warn) want='WARNING: CPU: .*exitprof_warn_init' ;;
 lockdep) want='WARNING: possible circular locking dependency detected' ;;
@@ -19,8 +20,6 @@ sleep) want='BUG: sleeping function called from invalid context' ;;
 kasan) want='BUG: KASAN: slab-out-of-bounds in exitprof_warn_kasan' ;;
 *) echo "warn: WARN_MODE must be warn, lockdep, sleep or kasan" >&2; exit 2 ;;
 esac
-# shellcheck source=tests/lab/lib.sh
-. tests/lab/lib.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
