@@ -12,7 +12,7 @@ GUEST_SRC := sampler/exitprof.c sampler/leaves.c sampler/sample.c sampler/record
 # the kernel's pure files and tables, shared with user space
 KSHARED := $(wildcard kernel/src/arch/x86/kvm/*.h kernel/src/arch/x86/kvm/*/*.h kernel/src/arch/x86/include/asm/*.h kernel/shim/linux/*.h)
 
-.PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-cli test-lab test-lab-amd test-lab-ug0 test-lab-warn test-lab-6.1 test-lab-7.3 test-lab-7.3-amd test-isolation test-isolation-intel test-isolation-amd test-long selftest test-selftest test-selftest-amd checkpatch fuzz-leaf clean \
+.PHONY: all help deps modules guest install deb profile test-profile test test-unit test-units test-cli test-lab test-lab-amd test-lab-ug0 test-lab-warn test-lab-stuck test-lab-6.1 test-lab-7.3 test-lab-7.3-amd test-isolation test-isolation-intel test-isolation-amd test-long selftest test-selftest test-selftest-amd checkpatch fuzz-leaf clean \
 	install-modules restore-modules test-install-modules test-cycles test-kvm-selftests test-full-kernel test-debug-kernel
 PREFIX ?= /usr
 DESTDIR ?=
@@ -41,6 +41,7 @@ help:
 	@echo "make test-lab-amd  only the AMD one (under a minute, QEMU TCG)"
 	@echo "make test-lab-6.1  the Intel lab conformance run on Linux 6.1 (KSERIES=6.1)"
 	@echo "make test-lab-warn  a WARN_ON in L1 fails the lab run (AMD, seconds)"
+	@echo "make test-lab-stuck a stuck stack (L1 spinning, L0 asleep) fails within LAB_STUCK_S (AMD, ~2 min)"
 	@echo "make test-lab-ug0   the Intel conformance run with kvm_intel.unrestricted_guest=0"
 	@echo "make test-lab-7.3  the Intel and AMD conformance runs on Linux 7.3 (test-lab-7.3-amd: AMD only)"
 	@echo "make test-install-modules  install-modules and --restore on a stock L1 (AMD, a minute)"
@@ -206,6 +207,10 @@ test-lab-ug0: guest
 test-lab-warn:
 	tests/lab/warn.sh
 
+# A stuck stack (L1 spinning, L0 asleep) fails within LAB_STUCK_S (tests/lab/stuck.sh).
+test-lab-stuck:
+	tests/lab/stuck.sh
+
 # SMP exactness and isolation between VMs, both vendors (tests/lab/isolation.sh).
 test-isolation: test-isolation-intel test-isolation-amd
 test-isolation-intel: guest
@@ -261,7 +266,7 @@ test-profile:
 # corrupted stack: lab/README.md), host scope under churn, KVM's own
 # selftests, stock vs ours (AMD, two runs of ~15 min), and the complete lean
 # kernel booted (test-full-kernel: kernel/README.md says why).
-test: test-unit checkpatch test-lab test-lab-ug0 test-lab-warn test-lab-6.1 test-lab-7.3-amd test-selftest-amd test-isolation-intel test-profile \
+test: test-unit checkpatch test-lab test-lab-ug0 test-lab-warn test-lab-stuck test-lab-6.1 test-lab-7.3-amd test-selftest-amd test-isolation-intel test-profile \
 	test-install-modules test-cycles
 test-long: guest
 	KSERIES=7.3 tests/lab/conformance.sh
