@@ -1,7 +1,7 @@
 #!/bin/bash
 # memslot_perf_test, stock kvm modules against exitprof's, in one AMD lab
-# boot (QEMU TCG L1): why it passes with one and fails with the other in
-# tests/lab/kvm-selftests.sh (kernel/README.md, "KVM's own selftests").
+# boot (QEMU TCG L1): whether the patch or timing made it pass with one and
+# fail with the other in tests/lab/kvm-selftests.sh (kernel/README.md, "KVM's own selftests").
 # It runs the probe: the tree's memslot_perf_test with
 # tests/lab/memslot-probe.patch, which replaces the test's 10 s alarm() (its
 # bound on each wait for the guest) by timing every wait, so a run always
@@ -11,9 +11,9 @@
 # used to give it, -l 1 -r 1 -s 64 (all six tests), and -v.
 # PROG=test: the unmodified memslot_perf_test instead, with its arguments
 # in tests/lab/kvm-selftests.args (the check that they always complete).
-# Prints the per-test figures of each run and a summary per module set.
+# Prints the per-test figures of each run, then each run's RW line.
 # A measurement, not a test: its exit status says only whether every run
-# ended (status 0) and the lab worked.
+# ended with status 0 (all of the tests' assertions held) and the lab worked.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
