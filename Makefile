@@ -47,6 +47,7 @@ help:
 	@echo "make test-install-modules  install-modules and --restore on a stock L1 (AMD, a minute)"
 	@echo "make test-cycles  exitprof's cycles against the kvm_exit/kvm_entry trace (AMD, a minute)"
 	@echo "make test-kvm-selftests  KVM's x86 selftests in L1, stock modules and ours (AMD, ~30 min)"
+	@echo "make memslot-timing  memslot_perf_test timed with the stock modules, ours and ours off (AMD, ~30 min)"
 	@echo "KSERIES=6.12|6.1|7.3 picks the kernel for modules, test-lab, lab/run (default 6.12)"
 	@echo "make test-profile  a real Debian boot profiled in the lab, the CSVs checked"
 	@echo "make checkpatch  kernel style of the hook series and the new files"
@@ -248,6 +249,9 @@ test-cycles: guest
 	tests/lab/cycles-trace.sh
 test-kvm-selftests:
 	tests/lab/kvm-selftests.sh
+.PHONY: memslot-timing
+memslot-timing:
+	tests/lab/memslot-timing.sh
 
 # A real Debian boot with the sampler in the lab, its profile checked.
 test-profile:
