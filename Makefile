@@ -256,9 +256,9 @@ test-profile:
 # fix), the AMD conformance run on Linux 7.3 (cold: a 300 MB download and a
 # modules build, kernel/README.md), a profiled boot, install-modules and
 # cycles vs the trace (AMD, a minute each). test-long: the Intel conformance
-# run on 7.3, the Intel selftest, the AMD isolation suite (QEMU's
-# multi-threaded TCG reset a CPU in 2 of 30 runs and once panicked L1 with a
-# corrupted stack: lab/README.md), host scope under churn, KVM's own
+# run on 7.3, the Intel selftest, the AMD selftest on 7.3, the AMD isolation
+# suite (QEMU's multi-threaded TCG reset a CPU in 2 of 30 runs and once
+# panicked L1 with a corrupted stack: lab/README.md), host scope under churn, KVM's own
 # selftests, stock vs ours (AMD, two runs of ~15 min), and the complete lean
 # kernel booted (test-full-kernel: kernel/README.md says why).
 test: test-unit checkpatch test-lab test-lab-ug0 test-lab-warn test-lab-6.1 test-lab-7.3-amd test-selftest-amd test-isolation-intel test-profile \
@@ -266,6 +266,7 @@ test: test-unit checkpatch test-lab test-lab-ug0 test-lab-warn test-lab-6.1 test
 test-long: guest
 	KSERIES=7.3 tests/lab/conformance.sh
 	tests/lab/selftest.sh
+	KSERIES=7.3 $(MAKE) test-selftest-amd
 	VENDOR=amd tests/lab/isolation.sh
 	VENDOR=amd tests/lab/hostscope-churn.sh
 	tests/lab/kvm-selftests.sh
