@@ -23,6 +23,8 @@
 # Trees are kept in the cache and updated in place: a changed series is
 # reversed and re-applied, so rebuilds recompile just what changed.
 set -euo pipefail
+# tree=$(prepare_tree ...) must stop on a failed patch, not mark it applied
+shopt -s inherit_errexit
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=kversion.sh
 . "$here/kversion.sh"
@@ -37,7 +39,7 @@ patches=$here/patches/$KSERIES
 # (KCC) and the check tolerates exactly the tool_syms below.
 cc=${KCC:-$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$hdr/.config")}
 command -v "$cc" >/dev/null || { echo "build: $cc not found (apt-get install gcc-12)" >&2; exit 1; }
-for t in bc bison flex pahole; do
+for t in bc bison flex pahole patch; do
 	command -v $t >/dev/null || { echo "build: $t not found (see README: make deps)" >&2; exit 1; }
 done
 # A rustc on PATH changes CONFIG_RUSTC_VERSION against the stock config.

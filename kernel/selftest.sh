@@ -1,7 +1,8 @@
 #!/bin/bash
 # KVM selftests built against the patched tree that `build.sh tree` prepares
 # (only the uapi headers, the selftests library and the programs).
-#   selftest.sh        the series' own x86_64/exit_stats_test (patch 0004),
+#   selftest.sh        the series' own exit_stats_test (patch 0004; under
+#                      x86_64/ in 6.12 and 6.1, x86/ in 7.3),
 #                      statically linked so it runs in the lab's busybox L1;
 #                      output in $CACHE/$KREL/selftest; prints its path
 #   selftest.sh suite  the whole x86_64 suite (TEST_GEN_PROGS_x86_64, the
@@ -15,7 +16,6 @@
 #                      (static or not): run them with LD_LIBRARY_PATH=lib.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-test=x86_64/exit_stats_test
 tree=$("$here/build.sh" tree)
 log() { echo "selftest: $*" >&2; }
 
@@ -25,8 +25,11 @@ command -v "$cc" >/dev/null || { log "$cc not found (apt-get install gcc-12)"; e
 command -v ccache >/dev/null && cc="ccache $cc"
 export CCACHE_DIR=${CCACHE_DIR:-${EXITPROF_CACHE:-$HOME/.cache/exitprof}/ccache}
 kst=$tree/tools/testing/selftests/kvm
+# Newer trees (7.3) renamed x86_64/ to x86/, with the lists in Makefile.kvm.
+if [ -d "$kst/x86" ]; then test=x86/exit_stats_test mk=Makefile.kvm
+else test=x86_64/exit_stats_test mk=Makefile; fi
 
-grep -q "^TEST_GEN_PROGS_x86_64 += $test\$" "$kst/Makefile" ||
+grep -qE "^TEST_GEN_PROGS_x86(_64)? \+= $test\$" "$kst/$mk" ||
 	{ log "$tree has no $test: is patch 0004 in the series?"; exit 1; }
 
 # usr/include of the tree: what the selftests Makefile takes as KHDR_INCLUDES
