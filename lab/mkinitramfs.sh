@@ -276,6 +276,7 @@ lab_build_run() { # OUT WORKDIR COPY...
 		printf 'SMP=%s\n' "$SMP"
 		printf 'HEARTBEAT_S=%s\n' "$HEARTBEAT_S"
 		printf 'L2_MEM=%s\n' "$L2_MEM"
+		printf 'VM_SILENT_S=%s\n' "${LAB_VM_SILENT_S:-120}"
 		printf 'HAVE_SCRIPT=%s\n' "$([ -n "$L1_SCRIPT" ] && echo 1 || echo 0)"
 		printf 'L2_APPEND=%s\n' "$(lab_sq "$L2_APPEND")"
 		printf 'L2_KIND=%s\n' "${L2_KIND:-busybox}"

@@ -9,7 +9,7 @@
 #                               (COMMAND may write there itself: TO_DATA)
 #   pause_qemu PID              SIGSTOP a qemu and wait until all its threads
 #                               (vCPUs too) stopped (lab/l1-lib.sh)
-# shellcheck source=/dev/null # NONCE, L2_MEM, L2_APPEND, written by lab/run
+# shellcheck source=/dev/null # NONCE, L2_MEM, L2_APPEND, VM_SILENT_S, by lab/run
 . /lab/run.env
 # shellcheck source=lab/l1-lib.sh
 . /lab/l1-lib.sh
@@ -36,13 +36,14 @@ start_vm() { # NAME SMP COMMAND
 }
 
 # wait_data NAME ERE: until the VM's data file has a line matching ERE. A VM
-# whose console and data channel did not grow for 120 s of L1's time is stuck.
+# whose console and data channel did not grow for VM_SILENT_S (lab/run's
+# LAB_VM_SILENT_S, default 120) s of L1's time is stuck: its boot is quiet.
 wait_data() {
 	n=0 last=
 	until grep -qE "$2" $VMS/"$1".data 2>/dev/null; do
 		now=$(cat $VMS/"$1".con $VMS/"$1".data 2>/dev/null | wc -c)
 		[ "$now" = "$last" ] || n=0 last=$now
-		if ! kill -0 "$VPID" 2>/dev/null || [ $n -ge 120 ]; then
+		if ! kill -0 "$VPID" 2>/dev/null || [ $n -ge "${VM_SILENT_S:-120}" ]; then
 			echo "l1-vm: VM $1 did not report (no output for $n s); its console and qemu:" >&2
 			tail -n 20 $VMS/"$1".con $VMS/"$1".qemu >&2
 			kvm_trace_report >&2

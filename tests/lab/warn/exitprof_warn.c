@@ -6,12 +6,13 @@
  *   warn     WARN_ON(1) (any kernel)
  *   lockdep  two mutexes taken in both orders: lockdep's "possible circular
  *            locking dependency" (PROVE_LOCKING)
- *   sleep    msleep() under a spinlock: "BUG: sleeping function called from
- *            invalid context" (DEBUG_ATOMIC_SLEEP)
+ *   sleep    kmalloc(GFP_KERNEL) under a spinlock: its might_sleep() makes
+ *            DEBUG_ATOMIC_SLEEP's "BUG: sleeping function called from invalid
+ *            context" (msleep() has no might_sleep(): the scheduler's
+ *            "scheduling while atomic" came instead)
  *   kasan    a read one byte past a kmalloc()ed object: "BUG: KASAN:"
  */
 #include <linux/bug.h>
-#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -41,9 +42,12 @@ static noinline void exitprof_warn_lockdep(void)
 
 static noinline void exitprof_warn_sleep(void)
 {
+	char *p;
+
 	spin_lock(&exitprof_warn_lock);
-	msleep(20);
+	p = kmalloc(64, GFP_KERNEL);	/* may sleep: GFP_ATOMIC was due */
 	spin_unlock(&exitprof_warn_lock);
+	kfree(p);
 }
 
 static noinline void exitprof_warn_kasan(void)
