@@ -1,6 +1,7 @@
 # shellcheck shell=sh
 # Sourced in L1 (busybox sh) by /init and by the L1 scripts of the tests: the
-# one copy of how L1 starts an L2 VM and how it pauses one.
+# one copy of how L1 starts an L2 VM and how it pauses one, and of the lab's
+# KVM tracing.
 
 # l2_qemu SMP DATAFILE ARGS... &: exec the L2 qemu; call it in the background
 # (with its redirections), so that $! is qemu's pid, the <pid> of its KVM
@@ -41,4 +42,15 @@ pause_qemu() {
 kvm_trace_report() {
 	_t=$(grep -v '^#' /sys/kernel/tracing/trace | tail -n 40)
 	echo "${_t:-(no shutdown exit and no injected exception recorded)}" | sed 's/^/L1 trace| /'
+}
+
+# The lab's KVM tracing in L1, installed by l1-init: this hist of every
+# exit's reason over L2's whole life (KVM's own per-reason accounting), and
+# the kvm events above in the trace buffer.
+LAB_HIST='hist:keys=exit_reason:vals=hitcount:sort=exit_reason'
+# lab_trace_off: remove it all, as on a user's host, and before rmmod kvm (a
+# trigger left on a module's tracepoint makes its unload WARN).
+lab_trace_off() {
+	echo "!$LAB_HIST" >/sys/kernel/tracing/events/kvm/kvm_exit/trigger
+	echo 0 >/sys/kernel/tracing/events/kvm/enable
 }

@@ -17,9 +17,8 @@ im=/usr/local/bin/install-modules.sh
 if grep -qw svm /proc/cpuinfo; then v=amd; else v=intel; fi
 tar -xJf /usr/local/bin/install-test.tar.xz -C /
 check $? "the stock /lib/modules/$(uname -r) tree and the module sets unpacked"
-# the lab's kvm_exit hist trigger and events are not on a user's host
-echo '!hist:keys=exit_reason:vals=hitcount:sort=exit_reason' >/sys/kernel/tracing/events/kvm/kvm_exit/trigger
-echo 0 >/sys/kernel/tracing/events/kvm/enable
+# the lab's KVM tracing is not on a user's host
+lab_trace_off
 
 P=/sys/module/kvm/parameters
 state() { # which kvm is loaded, and its dependencies

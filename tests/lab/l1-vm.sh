@@ -43,7 +43,7 @@ wait_data() {
 	until grep -qE "$2" $VMS/"$1".data 2>/dev/null; do
 		now=$(cat $VMS/"$1".con $VMS/"$1".data 2>/dev/null | wc -c)
 		[ "$now" = "$last" ] || n=0 last=$now
-		if ! kill -0 "$VPID" 2>/dev/null || [ $n -ge "${VM_SILENT_S:-120}" ]; then
+		if ! kill -0 "$VPID" 2>/dev/null || [ $n -ge "$VM_SILENT_S" ]; then
 			echo "l1-vm: VM $1 did not report (no output for $n s); its console and qemu:" >&2
 			tail -n 20 $VMS/"$1".con $VMS/"$1".qemu >&2
 			kvm_trace_report >&2

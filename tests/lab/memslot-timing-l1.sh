@@ -15,6 +15,8 @@ set -u
 B=/usr/local/bin
 # shellcheck source=/dev/null # written by tests/lab/memslot-timing.sh
 . $B/memslot.env
+# shellcheck source=lab/l1-lib.sh
+. /lab/l1-lib.sh
 kill -KILL "$L2_PID"	# the lab's L2 holds KVM; its memory is better free
 wait "$L2_PID" 2>/dev/null
 d=/tmp/kst
@@ -23,8 +25,7 @@ tar -xJf $B/suite.tar.xz -C $d || { echo "mst: unpack failed"; exit 1; }
 LD_LIBRARY_PATH=$d/lib
 export LD_LIBRARY_PATH
 T=/sys/kernel/tracing/events/kvm/kvm_exit
-HIST='hist:keys=exit_reason:vals=hitcount:sort=exit_reason'
-echo "!$HIST" >$T/trigger	# the lab's, from boot: off for the timed runs
+lab_trace_off	# the lab's, from boot: off for the timed runs and the rmmods
 up() { cut -d' ' -f1 /proc/uptime; }
 if [ "$PROG" = probe ]; then bin=$B/memslot_probe; else bin=$d/memslot_perf_test; fi
 
@@ -67,9 +68,9 @@ done
 [ "$PROG" = probe ] || exit 0
 for s in $SETS; do
 	load "$s"
-	echo "$HIST" >$T/trigger
+	echo "$LAB_HIST" >$T/trigger
 	# shellcheck disable=SC2086
 	run hist $s $ARGS -f 5 -e 5
 	grep -v '^#' $T/hist | grep . | sed "s/^/mst-hist| $s: /"
-	echo "!$HIST" >$T/trigger	# a trigger left on would keep the module's tracepoint in use
+	lab_trace_off
 done
