@@ -60,7 +60,7 @@ help:
 	@echo "make fuzz        libFuzzer on the CSV readers; every 32-bit ECX through the leaf dispatch"
 
 # Everything exitprof needs from Debian (kernel build, lab emulators, tests).
-DEBS := gcc-12 make patch bc bison flex libelf-dev libssl-dev dwarves cpio kmod \
+DEBS := gcc gcc-12 make patch procps bc bison flex libelf-dev libssl-dev dwarves cpio kmod \
 	xz-utils zstd rsync ccache openssl python3-ply python3-git \
 	bochs bochsbios vgabios seabios busybox-static \
 	isolinux syslinux-common genisoimage debootstrap gnuplot-nox cpuid systemd \
