@@ -292,7 +292,7 @@ test-full-kernel: guest
 # KASAN + lockdep): a planted lock-order, sleep-in-atomic and KASAN bug each
 # fail the run, then conformance, isolation and host scope with no report.
 # Not yet green end to end (kernel/README.md): in neither test nor test-long.
-# A KASAN L1 boots with no5lvl (lab/run; kernel/README.md says why).
+# A KASAN L1 runs on a CPU without LA57 (lab/run; kernel/README.md says why).
 # The VMs its L1 scripts start boot the debug kernel quietly for minutes.
 test-debug-kernel: guest
 	$(MAKE) -C kernel kernel KERNEL_DEBUG=1

@@ -35,8 +35,9 @@ l0_start() {
 	# tests do not all crowd one L1 CPU, and both host cores work.
 	# -d cpu_reset: a reset of L1's CPUs (a triple fault: with -no-reboot QEMU
 	# then exits without a word) is logged with the CPU state before it.
+	# L0_NO_LA57 (lab/run, for a KASAN kernel): the same CPU without 5-level paging.
 	# pdeathsig: QEMU dies with lab/run even if that is SIGKILLed (no trap runs then)
-	setpriv --pdeathsig KILL qemu-system-x86_64 -M pc -accel tcg,thread=multi -cpu max \
+	setpriv --pdeathsig KILL qemu-system-x86_64 -M pc -accel tcg,thread=multi -cpu "max${L0_NO_LA57:+,la57=off}" \
 		-m 4G -smp 2 -nodefaults -no-user-config \
 		-display none -monitor none -no-reboot -name exitprof-l1 \
 		-d cpu_reset,guest_errors -D "$work/qemu-debug.log" \

@@ -12,7 +12,10 @@ T=$(cat timeout)
 LD_LIBRARY_PATH=$d/lib
 export LD_LIBRARY_PATH
 up() { cut -d' ' -f1 /proc/uptime; }
+cs() { cat /sys/devices/system/clocksource/clocksource0/current_clocksource; }
 echo "kst: info $(uname -r), kvm.exit_stats $(cat /sys/module/kvm/parameters/exit_stats 2>/dev/null || echo absent), $(nproc) CPUs, timeout $T s"
+# The clock tests skip unless L1's clocksource is the TSC (tests/lab/kvm-selftests.sh)
+echo "kst: clocksource before $(cs)"
 while read -r p; do
 	a=$(awk -v p="${p##*/}" '$1 == p { $1 = ""; print }' args)
 	t0=$(up)
@@ -24,3 +27,4 @@ while read -r p; do
 	echo "kst: $p $r rc=$rc $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s"
 	[ $r = pass ] || tail -n 3 /tmp/kst.out | cut -c1-200 | sed "s#^#kst| $p: #"
 done <list
+echo "kst: clocksource after $(cs)"
