@@ -38,7 +38,7 @@ while [ $i -lt $rounds ]; do
 	i=$((i + 1))
 done
 check $((rounds - ok)) "$ok of $rounds VMs booted and went away next to S, nx_huge_pages flipped 4 times each ($(($(date +%s) - t0)) s)"
-kill -0 "$spid" 2>/dev/null
+vm_alive S "$spid"
 check $? "VM S still spinning"
 
 VPID=$spid

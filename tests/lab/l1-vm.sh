@@ -7,6 +7,8 @@
 #                               its stdout in $VMS/NAME.out
 #   wait_data NAME ERE          until a line of its data channel matches ERE
 #                               (COMMAND may write there itself: TO_DATA)
+#   vm_alive NAME PID           true while the VM's qemu runs; when it ended,
+#                               prints its status, console, qemu and L1's trace
 #   pause_qemu PID              SIGSTOP a qemu and wait until all its threads
 #                               (vCPUs too) stopped (lab/l1-lib.sh)
 # shellcheck source=/dev/null # NONCE, L2_MEM, L2_APPEND, VM_SILENT_S, by lab/run
@@ -43,15 +45,33 @@ wait_data() {
 	until grep -qE "$2" $VMS/"$1".data 2>/dev/null; do
 		now=$(cat $VMS/"$1".con $VMS/"$1".data 2>/dev/null | wc -c)
 		[ "$now" = "$last" ] || n=0 last=$now
-		if ! kill -0 "$VPID" 2>/dev/null || [ $n -ge "$VM_SILENT_S" ]; then
+		vm_alive "$1" "$VPID" || return 1
+		if [ $n -ge "$VM_SILENT_S" ]; then
 			echo "l1-vm: VM $1 did not report (no output for $n s); its console and qemu:" >&2
-			tail -n 20 $VMS/"$1".con $VMS/"$1".qemu >&2
-			kvm_trace_report >&2
+			vm_logs "$1"
 			return 1
 		fi
 		n=$((n + 1))
 		sleep 1
 	done
+}
+
+vm_logs() { # NAME
+	tail -n 20 $VMS/"$1".con $VMS/"$1".qemu >&2
+	kvm_trace_report >&2
+}
+
+# (an ended qemu not yet reaped is a zombie, which kill -0 still finds; the
+# status is known only where the shell that started it waits)
+vm_alive() { # NAME PID
+	_s=$(cut -d' ' -f3 /proc/"$2"/stat 2>/dev/null)
+	[ -n "$_s" ] && [ "$_s" != Z ] && return 0
+	wait "$2" 2>/dev/null
+	_s=$?
+	[ $_s = 127 ] && _s=unknown
+	echo "l1-vm: VM $1's qemu ended (status $_s); its console and qemu:" >&2
+	vm_logs "$1"
+	return 1
 }
 
 wait_vm() { # NAME
