@@ -19,7 +19,8 @@
 #       and for the Debian L2: L2_KIND=debian L2_DISK (the disk image to make)
 #       L2_DEBS (space-separated .deb files to install in it)
 # LAB_KERNEL=DIR (a `make -C kernel kernel` output: boot/vmlinuz-REL,
-# lib/modules/REL) is the kernel of L1 and L2 instead of Debian's stock one.
+# lib/modules/REL) is the kernel of L1 and L2 instead of Debian's stock one;
+# LAB_L2_KERNEL=DIR, one of L2 alone.
 set -euo pipefail
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../kernel/kversion.sh
@@ -34,6 +35,13 @@ if [ -n "${LAB_KERNEL:-}" ]; then
 	LAB_KREL=${LAB_VMLINUZ##*/vmlinuz-}
 else
 	LAB_VMLINUZ=$KPKG/boot/vmlinuz-$KREL
+fi
+LAB_L2_KERNEL=${LAB_L2_KERNEL:-${LAB_KERNEL:-}}
+if [ -n "$LAB_L2_KERNEL" ]; then
+	LAB_L2_VMLINUZ=$(find "$LAB_L2_KERNEL/boot" -maxdepth 1 -name 'vmlinuz-*' 2>/dev/null | head -n1)
+	[ -n "$LAB_L2_VMLINUZ" ] || { echo "lab: no $LAB_L2_KERNEL/boot/vmlinuz-*" >&2; exit 1; }
+else
+	LAB_L2_VMLINUZ=$LAB_VMLINUZ
 fi
 tmp=
 trap '[ -z "$tmp" ] || rm -rf "$tmp"' EXIT
@@ -93,11 +101,11 @@ lab_qemu_files() { # print qemu and every library it loads
 # order l2-init loads them in (dependencies first).
 lab_l2_modules() { # DIR
 	local m f
-	if [ -n "${LAB_KERNEL:-}" ]; then
+	if [ -n "$LAB_L2_KERNEL" ]; then
 		# a kernel of our own has them built in (config/kvm-host.config)
 		for m in VIRTIO_PCI VIRTIO_CONSOLE; do
-			grep -qx "CONFIG_$m=y" "$LAB_KERNEL/boot/config-$LAB_KREL" ||
-				{ echo "lab: $LAB_KERNEL: CONFIG_$m is not built in (L2 needs it)" >&2; return 1; }
+			grep -qx "CONFIG_$m=y" "$LAB_L2_KERNEL/boot/config-${LAB_L2_VMLINUZ##*/vmlinuz-}" ||
+				{ echo "lab: $LAB_L2_KERNEL: CONFIG_$m is not built in (L2 needs it)" >&2; return 1; }
 		done
 		return 0
 	fi
@@ -115,7 +123,7 @@ lab_l2_modules() { # DIR
 
 # Echo the path of the cached base layer, building it if an input changed.
 lab_build_base() {
-	local vmlinuz=$LAB_VMLINUZ key out f
+	local vmlinuz=$LAB_L2_VMLINUZ key out f
 	local -a inputs
 	mapfile -t inputs < <(lab_qemu_files)
 	inputs+=("${LAB_QEMU_ROMS[@]}")

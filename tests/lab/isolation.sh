@@ -35,7 +35,7 @@ check $? "VM A: scope vm by default"
 l1_tally "$out" isolation 13 "VM B with 4 vCPUs per scope, statistics off"
 
 # shellcheck disable=SC2016 # expanded in L2
-LAB_KERNEL= LAB_KVM_MODULES=stock lab_run "$stock" --copy build/leafcheck --copy build/exitprof -- \
+LAB_KERNEL= LAB_L2_KERNEL= LAB_KVM_MODULES=stock lab_run "$stock" --copy build/leafcheck --copy build/exitprof -- \
 	'leafcheck dump; exitprof query; echo "exitprof-status=$?"'
 cat "$stock"
 check "$rc" "stock KVM boot: lab/run exit status ($rc)"
