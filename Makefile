@@ -35,7 +35,7 @@ help:
 	@echo "make test        unit tests, checkpatch, the lab conformance runs, the WARN test, the KVM selftest (AMD),"
 	@echo "                 isolation (Intel), a profiled boot, install-modules, cycles vs the trace (AMD), the complete kernel booted"
 	@echo "make test-long   Intel on 7.3, the Intel selftest, the AMD isolation run, host scope under VM churn (AMD),"
-	@echo "                 KVM's x86 selftests stock vs ours (AMD), the AMD selftest on 7.3"
+	@echo "                 KVM's x86 selftests stock vs ours (AMD), the AMD selftest on 7.3, the debug kernel"
 	@echo "make test-unit   only the unit tests (seconds)"
 	@echo "make test-lab    only the lab conformance runs: Intel (minutes, Bochs), then AMD"
 	@echo "make test-lab-amd  only the AMD one (under a minute, QEMU TCG)"
@@ -46,7 +46,7 @@ help:
 	@echo "make test-lab-7.3  the Intel and AMD conformance runs on Linux 7.3 (test-lab-7.3-amd: AMD only)"
 	@echo "make test-install-modules  install-modules and --restore on a stock L1 (AMD, a minute)"
 	@echo "make test-cycles  exitprof's cycles against the kvm_exit/kvm_entry trace (AMD, a minute)"
-	@echo "make test-kvm-selftests  KVM's x86 selftests in L1, stock modules and ours (AMD, ~30 min)"
+	@echo "make test-kvm-selftests  KVM's x86 selftests in L1, stock modules and ours (AMD, ~20 min)"
 	@echo "make memslot-timing  memslot_perf_test timed with the stock modules, ours and ours off (AMD, ~30 min)"
 	@echo "KSERIES=6.12|6.1|7.3 picks the kernel for modules, test-lab, lab/run (default 6.12)"
 	@echo "make test-profile  a real Debian boot profiled in the lab, the CSVs checked"
@@ -270,7 +270,8 @@ test-profile:
 # run on 7.3, the Intel selftest, the AMD selftest on 7.3, the AMD isolation
 # suite (QEMU's multi-threaded TCG reset a CPU in 2 of 30 runs and once
 # panicked L1 with a corrupted stack: lab/README.md), host scope under churn, KVM's own
-# selftests, stock vs ours (AMD, two runs of ~15 min).
+# selftests, stock vs ours (AMD, two runs of ~5 min on an idle machine), and the debug
+# kernel (~20 min cold, most of it its build).
 test: test-unit checkpatch test-lab test-lab-ug0 test-lab-warn test-lab-stuck test-lab-6.1 test-lab-7.3-amd test-selftest-amd test-isolation-intel test-profile \
 	test-install-modules test-cycles test-full-kernel
 test-long: guest
@@ -280,6 +281,7 @@ test-long: guest
 	VENDOR=amd tests/lab/isolation.sh
 	VENDOR=amd tests/lab/hostscope-churn.sh
 	tests/lab/kvm-selftests.sh
+	$(MAKE) test-debug-kernel
 
 # The complete kernel (make -C kernel kernel) as L1 and L2, its own KVM
 # modules: the conformance runs on both vendors (kernel/README.md).
