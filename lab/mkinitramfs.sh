@@ -28,21 +28,22 @@ LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_CACHE=${EXITPROF_CACHE:-$HOME/.cache/exitprof}/lab
 KPKG=${EXITPROF_CACHE:-$HOME/.cache/exitprof}/$KREL/pkg
 mkdir -p "$LAB_CACHE"
+lab_vmlinuz() { # DIR: the bzImage of a make -C kernel kernel output
+	local f
+	f=$(find "$1/boot" -maxdepth 1 -name 'vmlinuz-*' 2>/dev/null | head -n1)
+	[ -n "$f" ] || { echo "lab: no $1/boot/vmlinuz-*" >&2; return 1; }
+	echo "$f"
+}
 # The kernel L1 boots and L2 runs: Debian's stock one, or LAB_KERNEL's
 if [ -n "${LAB_KERNEL:-}" ]; then
-	LAB_VMLINUZ=$(find "$LAB_KERNEL/boot" -maxdepth 1 -name 'vmlinuz-*' 2>/dev/null | head -n1)
-	[ -n "$LAB_VMLINUZ" ] || { echo "lab: no $LAB_KERNEL/boot/vmlinuz-*" >&2; exit 1; }
+	LAB_VMLINUZ=$(lab_vmlinuz "$LAB_KERNEL")
 	LAB_KREL=${LAB_VMLINUZ##*/vmlinuz-}
 else
 	LAB_VMLINUZ=$KPKG/boot/vmlinuz-$KREL
 fi
 LAB_L2_KERNEL=${LAB_L2_KERNEL:-${LAB_KERNEL:-}}
-if [ -n "$LAB_L2_KERNEL" ]; then
-	LAB_L2_VMLINUZ=$(find "$LAB_L2_KERNEL/boot" -maxdepth 1 -name 'vmlinuz-*' 2>/dev/null | head -n1)
-	[ -n "$LAB_L2_VMLINUZ" ] || { echo "lab: no $LAB_L2_KERNEL/boot/vmlinuz-*" >&2; exit 1; }
-else
-	LAB_L2_VMLINUZ=$LAB_VMLINUZ
-fi
+LAB_L2_VMLINUZ=$LAB_VMLINUZ
+[ -z "$LAB_L2_KERNEL" ] || LAB_L2_VMLINUZ=$(lab_vmlinuz "$LAB_L2_KERNEL")
 tmp=
 trap '[ -z "$tmp" ] || rm -rf "$tmp"' EXIT
 

@@ -7,8 +7,9 @@
 # but exit_stats_test (the series' own: skips on stock, passes on ours).
 # Three tests time the guest against the host and end either way under TCG
 # on a shared machine (TIMING below: each passed in one run and failed in
-# another with the same stock modules); they are reported, not compared. Each test is bounded by KST_TIMEOUT seconds (120), rseq_test by
-# four times that (a fixed 100,000 task migrations: 86-120 s under TCG on an
+# another with the same stock modules); they are reported, not compared.
+# Each test is bounded by KST_TIMEOUT seconds (120), rseq_test by four times
+# that (a fixed 100,000 task migrations: 86-120 s under TCG on an
 # idle machine, so it ended in one run and not the other); the slow ones get
 # smaller arguments (tests/lab/kvm-selftests.args; memslot_perf_test runs
 # only the tests that end in time under TCG, the others are timed with
@@ -39,16 +40,19 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/pack"
 tar -C "$tmp/pack" -xJf "$suite"
 grep -v '^#' tests/lab/kvm-selftests.args | grep . >"$tmp/pack/args"
-printf '* %s\nrseq_test %s\n' "$t" $((4 * t)) >"$tmp/pack/timeout"
+rseq=$((4 * t))
+printf '* %s\nrseq_test %s\n' "$t" "$rseq" >"$tmp/pack/timeout"
 tar -C "$tmp/pack" -cf - . | xz -T0 -6 >"$tmp/suite.tar.xz"
 n=$(wc -l <"$tmp/pack/list")
+# L1's whole command: every program's bound and 10 s each to start it
+cmd_s=$(((n - 1) * t + rseq + 10 * n))
 
 export LAB_L1_APPEND="tsc=reliable ${LAB_L1_APPEND:-}"
 set +e	# each check records its own status
 for m in stock exitprof; do
 	if [ $m = stock ]; then export LAB_KVM_MODULES=stock; else unset LAB_KVM_MODULES; fi
 	s0=$SECONDS
-	lab_run "$tmp/$m.out" --cmd-timeout $(((n + 3) * (t + 10))) --timeout $(((n + 3) * (t + 10) + 900)) \
+	lab_run "$tmp/$m.out" --cmd-timeout "$cmd_s" --timeout $((cmd_s + 900)) \
 		--copy "$tmp/suite.tar.xz" --l1 tests/lab/l1-kvm-selftests.sh -- true
 	sed "s/^/$m| /" "$tmp/$m.out"
 	check "$rc" "lab/run with the $m modules: exit status $rc ($((SECONDS - s0)) s)"
