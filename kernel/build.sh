@@ -9,6 +9,9 @@
 #                      config/kvm-host.config, release $KVER-exitprof;
 #                      KERNEL_DEBUG=1 adds config/debug.config (lockdep,
 #                      KASAN), release $KVER-exitprof-debug;
+#                      KERNEL_EXIT_STATS=0 (lean only) the same kernel with
+#                      the feature off, CONFIG_KVM_EXIT_STATS=n (a control
+#                      for attributing a failure), release suffix -nostats;
 #                      KERNEL_CONFIG=debian the stock config, all 4000+
 #                      modules (hours), release $KREL-exitprof
 #   build.sh kernel-dir  print that directory
@@ -215,21 +218,32 @@ kernel_vars() {
 		[ "$KERNEL_DEBUG" = 1 ] || { log "KERNEL_DEBUG must be 0 or 1, not '$KERNEL_DEBUG'"; exit 2; }
 		kname=full-debug rel=$rel-debug
 	fi
+	case ${KERNEL_EXIT_STATS:=1} in
+	1) ;;
+	0)
+		[ "$KERNEL_CONFIG" = lean ] || { log "KERNEL_EXIT_STATS=0 is for KERNEL_CONFIG=lean"; exit 2; }
+		kname=$kname-nostats rel=$rel-nostats ;;
+	*) log "KERNEL_EXIT_STATS must be 0 or 1, not '$KERNEL_EXIT_STATS'"; exit 2 ;;
+	esac
 }
 
 # configure_lean TREE RELEASE: x86_64_defconfig + config/kvm-host.config
-# (+ config/debug.config); every line of the fragments must hold in the
-# result, so a dependency that olddefconfig drops is an error, not a surprise.
+# (+ config/debug.config, + config/no-exit-stats.config); every line of the
+# fragments (the last one for an option) must hold in the result, so a
+# dependency that olddefconfig drops is an error, not a surprise.
 configure_lean() {
 	local tree=$1 rel=$2 frags=("$here/config/kvm-host.config") stamp bad
 	[ -z "$KERNEL_DEBUG" ] || frags+=("$here/config/debug.config")
+	[ "$KERNEL_EXIT_STATS" = 1 ] || frags+=("$here/config/no-exit-stats.config")
 	stamp=$(cat "${frags[@]}" | sha256sum | cut -c1-16)
 	[ -e "$tree/.exitprof-lean-$stamp" ] && return 0
 	log "configuring $tree as $rel: x86_64_defconfig + ${frags[*]##*/}"
 	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" x86_64_defconfig >&2
 	"$tree/scripts/kconfig/merge_config.sh" -m -O "$tree" "$tree/.config" "${frags[@]}" >&2
 	"${mk[@]}" -C "$tree" KERNELRELEASE="$rel" olddefconfig >&2
-	bad=$(cat "${frags[@]}" | grep -E '^(CONFIG_|# CONFIG_)' | while read -r l; do
+	bad=$(cat "${frags[@]}" | grep -E '^(CONFIG_|# CONFIG_)' |
+		awk '{ o = $1 == "#" ? $2 : $1; sub(/=.*/, "", o) } !(o in l) { k[n++] = o } { l[o] = $0 }
+			END { for (i = 0; i < n; i++) print l[k[i]] }' | while read -r l; do
 		case $l in
 		"# CONFIG_"*) o=${l#\# }; o=${o%% *}
 			! grep -q "^$o=" "$tree/.config" || echo "$l" ;;
