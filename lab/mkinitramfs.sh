@@ -13,6 +13,7 @@
 #   mkinitramfs.sh stock-kvm       directory with Debian's stock kvm*.ko, uncompressed
 #   mkinitramfs.sh kernel-kvm      directory with the kvm*.ko, irqbypass.ko and ccp.ko
 #                                  of the kernel LAB_KERNEL names (links)
+#   mkinitramfs.sh vmlinuz         the kernel L1 boots (stock, or LAB_KERNEL's)
 #   mkinitramfs.sh run OUT WORK [COPY...]
 #       per-run layer; settings from the environment: NONCE SMP HEARTBEAT_S L2_MEM L2_APPEND
 #       COMMAND_FILE L1_SCRIPT L1_START (may be empty) LAB_KVM_ARGS LAB_KVM_VENDOR_ARGS,
@@ -302,6 +303,7 @@ base) lab_build_base ;;
 mods) lab_build_mods "$2" ;;
 stock-kvm) lab_stock_kvm_dir ;;
 kernel-kvm) lab_kernel_kvm_dir ;;
+vmlinuz) echo "$LAB_VMLINUZ" ;;
 run) shift; lab_build_run "$@" ;;
-*) echo "usage: $0 base | mods DIR | stock-kvm | kernel-kvm | run OUT WORK [COPY...]" >&2; exit 2 ;;
+*) echo "usage: $0 base | mods DIR | stock-kvm | kernel-kvm | vmlinuz | run OUT WORK [COPY...]" >&2; exit 2 ;;
 esac
