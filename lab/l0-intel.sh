@@ -108,6 +108,8 @@ EOF
 	L0_PID=$!
 }
 
+# Bochs stops on a triple fault (reset_on_triple_fault=0): L0 exits.
+l0_reset() { return 1; }
 # What to show when L0 itself died.
 l0_log() { # WORK
 	tail -n 15 "$1/bochs.out" "$1/bochs.log" 2>/dev/null

@@ -4,7 +4,8 @@
 #   spinning: an L1 script pins a SCHED_FIFO busy loop to each L1 CPU
 #     (tests/lab/stuck/spin.c): L1's heartbeat stops while L0 runs flat out
 #   asleep: L0 is SIGSTOPped once L1 is up: nothing runs at all
-# Each must end with exit 123 and say why; a healthy run beside them passes.
+# Each must end with exit 123 and say why. And a reset one: L1 triple-faults
+# (reboot=t, sysrq b): exit 125 at once, with the state QEMU logged (AMD).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -54,4 +55,17 @@ sed 's/^/sleep| /' "$tmp/sleep.err"
 check $? "L0 asleep: lab/run exits 123 ($rc) after $t s"
 grep -q 'L1 is stuck: no heartbeat for [0-9]* s while L0 used 0 s of CPU' "$tmp/sleep.err"
 check $? "L0 asleep: it says L1 is stuck and that L0 used no CPU"
+
+if [ "$vendor" = amd ]; then
+	printf '#!/bin/sh\necho b >/proc/sysrq-trigger\nsleep 600\n' >"$tmp/l1-reset.sh"
+	t0=$SECONDS
+	LAB_L1_APPEND="reboot=t ${LAB_L1_APPEND:-}" lab_run "$tmp/reset.out" --l1 "$tmp/l1-reset.sh" -- true 2>"$tmp/reset.err"
+	t=$((SECONDS - t0))
+	sed 's/^/reset| /' "$tmp/reset.err"
+	[ "$rc" = 125 ]
+	check $? "L1 reset: lab/run exits 125 ($rc) after $t s"
+	grep -q 'L1 was reset' "$tmp/reset.err" && grep -q 'paging on (triple fault)' "$tmp/reset.err" &&
+		grep -q '^RIP=' "$tmp/reset.err"
+	check $? "L1 reset: it says so, with L1's RIP before the reset"
+fi
 summary
