@@ -293,8 +293,9 @@ test-full-kernel: guest
 # fail the run, then conformance, isolation and host scope with no report.
 # The VMs in L1 run the lean kernel: the checks are of the host's KVM, and
 # the debug kernel as L2 reset under TCG (kernel/README.md). Green in 2 of 5
-# runs: VMs next to the churn test's spinner reset under the debug L1, so it
-# is in neither test nor test-long (kernel/README.md).
+# runs: VMs next to the churn test's spinner reset under the debug L1, with
+# the feature compiled out too (KERNEL_EXIT_STATS=0), so it is in neither
+# test nor test-long (kernel/README.md).
 # A KASAN L1 runs on a CPU without LA57 (lab/run; kernel/README.md says why).
 DEBUG_LAB = LAB_KERNEL=$(call FULL_KERNEL,1) LAB_L2_KERNEL=$(call FULL_KERNEL,0) VENDOR=amd
 test-debug-kernel: guest
