@@ -21,7 +21,7 @@
 # host's TSC is stable; under TCG on a loaded machine the clocksource
 # watchdog once judged it unstable in one of the two runs, so L1 boots with
 # tsc=reliable (no watchdog) and each run checks its clocksource stayed tsc.
-# To chase a rare failure: KST_PROGRAMS="x86_64/dirty_log_test ..." runs only
+# To chase a rare failure: KST_PROGRAMS="dirty_log_test x86_64/cpuid_test ..." runs only
 # those (names as in the suite's list), KST_REPEAT=N runs each N times in one
 # boot per module set and prints how often each ended which way, without the
 # comparison (a flake is not a difference).
