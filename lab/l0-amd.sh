@@ -33,6 +33,7 @@ l0_start() {
 	# 6.12 does not require). -nodefaults: no NIC, VGA or default serial to emulate.
 	# Two L1 CPUs, one TCG thread each (thread=multi): the L2 vCPUs of the
 	# tests do not all crowd one L1 CPU, and both host cores work.
+	# LAB_L1_CPUS=1: one L1 CPU, so one TCG thread.
 	# -d cpu_reset: a reset of L1's CPUs is logged with the CPU state before it.
 	# No -no-reboot: with it a triple fault makes QEMU exit with only "Triple
 	# fault" in that log, no state; without it QEMU resets the CPUs, logging
@@ -40,7 +41,7 @@ l0_start() {
 	# L0_NO_LA57 (lab/run, for a KASAN kernel): the same CPU without 5-level paging.
 	# pdeathsig: QEMU dies with lab/run even if that is SIGKILLed (no trap runs then)
 	setpriv --pdeathsig KILL qemu-system-x86_64 -M pc -accel tcg,thread=multi -cpu "max${L0_NO_LA57:+,la57=off}" \
-		-m 4G -smp 2 -nodefaults -no-user-config \
+		-m 4G -smp "${LAB_L1_CPUS:-2}" -nodefaults -no-user-config \
 		-display none -monitor none -name exitprof-l1 \
 		-d cpu_reset,guest_errors -D "$work/qemu-debug.log" \
 		-kernel "$kernel" -initrd "$work/l1-initrd.cpio" -append "$append" \
