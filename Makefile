@@ -271,7 +271,7 @@ test-profile:
 # suite (QEMU's multi-threaded TCG reset a CPU in 2 of 30 runs and once
 # panicked L1 with a corrupted stack: lab/README.md), host scope under churn, KVM's own
 # selftests, stock vs ours (AMD, two runs of ~5 min on an idle machine), and
-# the debug kernel (its cold build ~15 min on 2 cores, its runs ~10 min).
+# the debug kernel (its cold build ~15 min on 2 cores, its runs 7–8 min).
 test: test-unit checkpatch test-lab test-lab-ug0 test-lab-warn test-lab-stuck test-lab-6.1 test-lab-7.3-amd test-selftest-amd test-isolation-intel test-profile \
 	test-install-modules test-cycles test-full-kernel
 test-long: guest
